@@ -1,0 +1,66 @@
+import { toArrayBufferView } from './bytes.js';
+import { KEY_SIZE, TAG_SIZE } from './format.js';
+
+/**
+ * AES-256-GCM (NIST SP 800-38D) through WebCrypto, with STREAM nonces (Hoang, Reyhanitabar,
+ * Rogaway, Vizár, "Online authenticated-encryption and its nonce-reuse misuse-resistance", 2015):
+ *
+ *   nonce = prefix (7 bytes) ‖ chunk counter (4 bytes, big-endian) ‖ last-chunk flag (1 byte: 0 or 1)
+ *
+ * so chunks cannot be reordered, dropped, duplicated or the stream truncated unnoticed. The key is
+ * fresh and random for every split, so (key, nonce) never repeats; the 32-bit counter caps a split
+ * at 2^32 chunks, far below GCM's 2^32-invocation bound per key with random nonces.
+ */
+
+export const NONCE_PREFIX_SIZE = 7;
+
+export function streamNonce(prefix: Uint8Array, counter: number, last: boolean): Uint8Array<ArrayBuffer> {
+  const nonce = new Uint8Array(12);
+  nonce.set(prefix.subarray(0, NONCE_PREFIX_SIZE), 0);
+  new DataView(nonce.buffer).setUint32(NONCE_PREFIX_SIZE, counter);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
+}
+
+export function importRecordKey(key: Uint8Array): Promise<CryptoKey> {
+  if (key.length !== KEY_SIZE) throw new RangeError(`record key must be ${KEY_SIZE} bytes, got ${key.length}`);
+  return crypto.subtle.importKey('raw', toArrayBufferView(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+/** ciphertext ‖ tag of `plaintext` under `binding` as additional data. */
+export async function sealChunk(key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, binding: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  const sealed = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: nonce, additionalData: toArrayBufferView(binding), tagLength: TAG_SIZE * 8 },
+    key,
+    toArrayBufferView(plaintext),
+  );
+  return new Uint8Array(sealed);
+}
+
+/** The plaintext, or null when the tag does not verify (wrong key, altered data, wrong position). */
+export async function openChunk(key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, binding: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | null> {
+  try {
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: nonce, additionalData: toArrayBufferView(binding), tagLength: TAG_SIZE * 8 },
+      key,
+      toArrayBufferView(sealed),
+    );
+    return new Uint8Array(plain);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'OperationError') return null;
+    throw error;
+  }
+}
+
+/**
+ * The `shamir` scheme's chunk authenticator: the 16-byte AES-GCM tag of the chunk, its ciphertext
+ * thrown away. The tag is Shamir-shared together with the chunk, so every share stays
+ * information-theoretically independent of the data, and a rebuild is checked by computing the tag
+ * again. Forging it means predicting GHASH under an unknown key, as for any GCM tag (SP 800-38D
+ * App. C). (A GMAC over the chunk as additional data would be the textbook choice, but WebCrypto
+ * implementations run that path several times slower than plain encryption.)
+ */
+export async function chunkTag(key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, binding: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  const sealed = await sealChunk(key, nonce, binding, plaintext);
+  return sealed.subarray(sealed.length - TAG_SIZE);
+}

@@ -1,0 +1,67 @@
+/**
+ * The two shapes data flows through. Both are tiny on purpose: a File/Blob, a Node file handle, an
+ * OPFS file, an HTTP Range reader or a bucket object each adapt to them in a few lines, and core
+ * never learns which one it is talking to.
+ */
+
+/** Random-access, read-only bytes of known size. */
+export interface ByteSource {
+  readonly size: number;
+  /**
+   * Returns exactly `length` bytes starting at `offset` (fewer only if the source ended early, which
+   * callers treat as truncation). The returned array may be a view; callers do not keep it.
+   */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** Append-only destination. `write` may keep the array: callers hand over a buffer they no longer use. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  /** Drops whatever was written (a partial object, a temp file). Optional: in-memory sinks need none. */
+  abort?(reason?: unknown): Promise<void>;
+}
+
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read: (offset, length) => Promise.resolve(bytes.subarray(offset, Math.min(bytes.length, offset + length))),
+  };
+}
+
+/** Blob/File source (browser and Node ≥ 20): reads slices, never the whole thing. */
+export function blobSource(blob: Blob): ByteSource {
+  return {
+    size: blob.size,
+    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  };
+}
+
+/** Collects everything written; for small data and tests. */
+export class MemorySink implements ByteSink {
+  private readonly parts: Uint8Array[] = [];
+  private length = 0;
+  closed = false;
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('MemorySink: write after close'));
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+}

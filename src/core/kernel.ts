@@ -1,0 +1,140 @@
+import { GF_EXP, GF_LOG } from './gf256.js';
+
+/**
+ * The one bulk operation everything reduces to: outputs = coefficients × inputs over GF(2^8),
+ * byte-wise across `length` bytes.
+ *
+ *   outputs[r][i] = XOR over c of  coefficients[r·cols + c] · inputs[c][i]
+ *
+ * Shamir split is a Vandermonde matrix times [secret, random…], Shamir combine one row of Lagrange
+ * coefficients times the shares, Reed–Solomon encode the Cauchy parity rows times the data
+ * fragments, decode an inverted k×k selection times the fragments at hand. A faster kernel
+ * (WebAssembly SIMD) replaces this one through `setGfKernel` without anything else changing.
+ */
+export interface GfKernel {
+  readonly name: string;
+  /** Every input and output must hold at least `length` bytes; outputs are overwritten, not accumulated. */
+  matrixMultiply(
+    coefficients: Uint8Array,
+    rows: number,
+    cols: number,
+    inputs: readonly Uint8Array[],
+    outputs: readonly Uint8Array[],
+    length: number,
+  ): void;
+}
+
+/**
+ * Multiplication tables for a fixed coefficient c, packed so a 32-bit word of input needs two
+ * lookups: TABLE16[c][w & 0xffff] = (c·(w & 0xff)) | (c·((w >> 8) & 0xff)) << 8. 128 KiB each,
+ * built on first use and kept (at most 256 of them, in practice a handful per k and n).
+ */
+const table16Cache = new Map<number, Uint16Array>();
+const table8Cache = new Map<number, Uint8Array>();
+
+function table8(coefficient: number): Uint8Array {
+  let table = table8Cache.get(coefficient);
+  if (!table) {
+    table = new Uint8Array(256);
+    if (coefficient !== 0) {
+      const logC = GF_LOG[coefficient]!;
+      for (let b = 1; b < 256; b++) table[b] = GF_EXP[logC + GF_LOG[b]!]!;
+    }
+    table8Cache.set(coefficient, table);
+  }
+  return table;
+}
+
+function table16(coefficient: number): Uint16Array {
+  let table = table16Cache.get(coefficient);
+  if (!table) {
+    const low = table8(coefficient);
+    table = new Uint16Array(65536);
+    for (let hi = 0; hi < 256; hi++) {
+      const high = low[hi]! << 8;
+      const base = hi << 8;
+      for (let lo = 0; lo < 256; lo++) table[base | lo] = high | low[lo]!;
+    }
+    table16Cache.set(coefficient, table);
+  }
+  return table;
+}
+
+/**
+ * Portable JavaScript kernel: 32-bit words, two 16-bit table lookups per word and coefficient, and
+ * one pass per output row over all its inputs (so each output word is written once). Little-endian
+ * word order is assumed (every platform a browser runs on). Arrays that are not 4-byte aligned,
+ * and the byte tail, go through the 8-bit tables.
+ */
+export const javascriptKernel: GfKernel = {
+  name: 'javascript-table16',
+  matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
+    const aligned = inputs.every((input) => input.byteOffset % 4 === 0) && outputs.every((output) => output.byteOffset % 4 === 0);
+    const words = aligned ? length >>> 2 : 0;
+    const inputWords = words > 0 ? inputs.slice(0, cols).map((input) => new Uint32Array(input.buffer, input.byteOffset, words)) : [];
+    for (let r = 0; r < rows; r++) {
+      const row = coefficients.subarray(r * cols, (r + 1) * cols);
+      const out = outputs[r]!;
+      if (words > 0) multiplyRowWords(row, inputWords, new Uint32Array(out.buffer, out.byteOffset, words), words);
+      for (let i = words * 4; i < length; i++) {
+        let acc = 0;
+        for (let c = 0; c < cols; c++) acc ^= table8(row[c]!)[inputs[c]![i]!]!;
+        out[i] = acc;
+      }
+    }
+  },
+};
+
+function multiplyRowWords(row: Uint8Array, inputs: readonly Uint32Array[], out: Uint32Array, words: number): void {
+  const terms: { table: Uint16Array; input: Uint32Array }[] = [];
+  row.forEach((coefficient, c) => {
+    if (coefficient !== 0) terms.push({ table: table16(coefficient), input: inputs[c]! });
+  });
+  if (terms.length === 0) {
+    out.fill(0);
+    return;
+  }
+  // Fused loops for up to three terms (every Shamir split up to k = 3 and every combine of k ≤ 3
+  // shares); beyond that, the first three fused then one accumulating pass per further term.
+  const [a, b, c] = terms;
+  if (terms.length === 1) {
+    const ta = a!.table, ia = a!.input;
+    for (let i = 0; i < words; i++) {
+      const w = ia[i]!;
+      out[i] = ta[w & 0xffff]! | (ta[w >>> 16]! << 16);
+    }
+  } else if (terms.length === 2) {
+    const ta = a!.table, ia = a!.input, tb = b!.table, ib = b!.input;
+    for (let i = 0; i < words; i++) {
+      const wa = ia[i]!, wb = ib[i]!;
+      out[i] = (ta[wa & 0xffff]! | (ta[wa >>> 16]! << 16)) ^ (tb[wb & 0xffff]! | (tb[wb >>> 16]! << 16));
+    }
+  } else {
+    const ta = a!.table, ia = a!.input, tb = b!.table, ib = b!.input, tc = c!.table, ic = c!.input;
+    for (let i = 0; i < words; i++) {
+      const wa = ia[i]!, wb = ib[i]!, wc = ic[i]!;
+      out[i] =
+        (ta[wa & 0xffff]! | (ta[wa >>> 16]! << 16)) ^
+        (tb[wb & 0xffff]! | (tb[wb >>> 16]! << 16)) ^
+        (tc[wc & 0xffff]! | (tc[wc >>> 16]! << 16));
+    }
+    for (let t = 3; t < terms.length; t++) {
+      const td = terms[t]!.table, id = terms[t]!.input;
+      for (let i = 0; i < words; i++) {
+        const w = id[i]!;
+        out[i]! ^= td[w & 0xffff]! | (td[w >>> 16]! << 16);
+      }
+    }
+  }
+}
+
+let current: GfKernel = javascriptKernel;
+
+export function getGfKernel(): GfKernel {
+  return current;
+}
+
+/** Swaps the bulk kernel (for a faster implementation, or back to the reference one in tests). */
+export function setGfKernel(kernel: GfKernel): void {
+  current = kernel;
+}

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MemorySink,
+  TesseraError,
+  bytesSource,
+  protect,
+  protectBytes,
+  recover,
+  recoverBytes,
+  shareSize,
+  type ByteSink,
+  type ByteSource,
+  type Scheme,
+} from '../../src/core/index.js';
+import { subsetsOf } from '../helpers/subsets.js';
+
+const CHUNK = 64;
+const sizes = [0, 1, 15, 16, 17, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 5];
+const random = (length: number): Uint8Array => {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
+  return out;
+};
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+
+describe.each(['shamir', 'ssms'] as const)('scheme %s', (scheme: Scheme) => {
+  for (const [k, n] of [[2, 3], [3, 5]] as const) {
+    it(`${k}-of-${n}: every k-subset rebuilds, for sizes 0, 1, chunk ± 1 and several chunks`, async () => {
+      for (const size of sizes) {
+        const data = random(size);
+        const { shares, result } = await protectBytes(data, { scheme, k, n, chunkSize: CHUNK });
+        expect(result.shareSize).toBe(shareSize(scheme, k, n, size, CHUNK));
+        shares.forEach((share) => expect(share.length).toBe(result.shareSize));
+        for (const subset of subsetsOf(n, k)) {
+          const { data: rebuilt, result: recovered } = await recoverBytes(subset.map((i) => shares[i]!));
+          expect(same(rebuilt, data), `size ${size}, shares ${subset.map((i) => i + 1).join(',')}`).toBe(true);
+          expect(recovered.usedShares.slice().sort()).toEqual(subset.map((i) => i + 1));
+          expect(recovered.problems).toEqual([]);
+        }
+      }
+    });
+
+    it(`${k}-of-${n}: k−1 shares are refused (secrets ≥ 16 bytes)`, async () => {
+      const data = random(100);
+      const { shares } = await protectBytes(data, { scheme, k, n, chunkSize: CHUNK });
+      for (const subset of subsetsOf(n, k - 1)) {
+        const error = await recoverBytes(subset.map((i) => shares[i]!)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TesseraError);
+        expect((error as TesseraError).code).toBe('share.too-few');
+      }
+    });
+  }
+
+  it('all n shares given: rebuilds and checks the spares (no problems reported)', async () => {
+    const data = random(1000);
+    const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: 100 });
+    const { data: rebuilt, result } = await recoverBytes([...shares].reverse());
+    expect(same(rebuilt, data)).toBe(true);
+    expect(result.problems).toEqual([]);
+  });
+
+  it('a damaged spare is named even though it was not needed', async () => {
+    const data = random(1000);
+    const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: 100 });
+    const damaged = shares[4]!.slice();
+    damaged[damaged.length - 3]! ^= 0x80;
+    const { data: rebuilt, result } = await recoverBytes([shares[0]!, shares[1]!, shares[2]!, damaged]);
+    expect(same(rebuilt, data)).toBe(true);
+    expect(result.problems).toEqual([expect.objectContaining({ shareX: 5, code: 'share.corrupt' })]);
+  });
+
+  it('swapped chunks within a share (same length) are refused: chunk position is authenticated', async () => {
+    const data = random(4 * CHUNK);
+    const { shares } = await protectBytes(data, { scheme, k: 2, n: 2, chunkSize: CHUNK });
+    const share = shares[0]!.slice();
+    const record = (share.length - 108) / 4;
+    const first = share.slice(108, 108 + record);
+    share.copyWithin(108, 108 + record, 108 + 2 * record);
+    share.set(first, 108 + record);
+    const error = await recoverBytes([share, shares[1]!]).catch((e: unknown) => e);
+    expect((error as TesseraError).code).toBe('share.corrupt');
+  });
+});
+
+describe('streaming', () => {
+  it('reads the source chunk by chunk and never asks for more than one chunk at a time', async () => {
+    const data = random(10 * CHUNK + 3);
+    const reads: number[] = [];
+    const source: ByteSource = {
+      size: data.length,
+      read: (offset, length) => {
+        reads.push(length);
+        return Promise.resolve(data.slice(offset, offset + length));
+      },
+    };
+    const sinks = Array.from({ length: 3 }, () => new MemorySink());
+    await protect(source, sinks, { scheme: 'ssms', k: 2, n: 3, chunkSize: CHUNK });
+    expect(Math.max(...reads)).toBe(CHUNK);
+    expect(reads.reduce((a, b) => a + b, 0)).toBe(data.length);
+  });
+
+  it('reports progress up to the total and stops when aborted, aborting every sink', async () => {
+    const data = random(8 * CHUNK);
+    const progress: number[] = [];
+    const controller = new AbortController();
+    const aborted: boolean[] = [];
+    const sinks: ByteSink[] = Array.from({ length: 3 }, (_, i) => ({
+      write: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+      abort: () => {
+        aborted[i] = true;
+        return Promise.resolve();
+      },
+    }));
+    const error = await protect(bytesSource(data), sinks, {
+      scheme: 'shamir',
+      k: 2,
+      n: 3,
+      chunkSize: CHUNK,
+      signal: controller.signal,
+      onProgress: ({ done, total }) => {
+        progress.push(done);
+        expect(total).toBe(data.length);
+        if (done >= 4 * CHUNK) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect((error as TesseraError).code).toBe('job.aborted');
+    expect(progress).toEqual([1, 2, 3, 4].map((i) => i * CHUNK));
+    expect(aborted).toEqual([true, true, true]);
+
+    const full: number[] = [];
+    const { shares } = await protectBytes(data, { scheme: 'shamir', k: 2, n: 3, chunkSize: CHUNK });
+    await recover(shares.map(bytesSource), new MemorySink(), { onProgress: ({ done }) => full.push(done) });
+    expect(full.at(-1)).toBe(data.length);
+  });
+
+  it('aborts the output sink when recovery fails part-way, so no partial file is kept', async () => {
+    const data = random(5 * CHUNK);
+    const { shares } = await protectBytes(data, { scheme: 'ssms', k: 2, n: 3, chunkSize: CHUNK });
+    const damaged = shares[0]!.slice();
+    damaged[damaged.length - 1]! ^= 1;
+    let abortedWith: unknown;
+    const written: number[] = [];
+    const sink: ByteSink = {
+      write: (bytes) => {
+        written.push(bytes.length);
+        return Promise.resolve();
+      },
+      close: () => Promise.reject(new Error('must not close')),
+      abort: (reason) => {
+        abortedWith = reason;
+        return Promise.resolve();
+      },
+    };
+    const error = await recover([bytesSource(damaged), bytesSource(shares[1]!)], sink).catch((e: unknown) => e);
+    expect((error as TesseraError).code).toBe('share.corrupt');
+    expect(abortedWith).toBe(error);
+    expect(written.length).toBe(4);
+  });
+
+  it('a share that becomes unreadable mid-way is replaced by a spare', async () => {
+    const data = random(6 * CHUNK);
+    const { shares } = await protectBytes(data, { scheme: 'ssms', k: 2, n: 3, chunkSize: CHUNK });
+    let reads = 0;
+    const flaky: ByteSource = {
+      size: shares[0]!.length,
+      read: (offset, length) => (++reads > 3 ? Promise.reject(new Error('network went away')) : Promise.resolve(shares[0]!.slice(offset, offset + length))),
+    };
+    const sink = new MemorySink();
+    const result = await recover([flaky, bytesSource(shares[1]!), bytesSource(shares[2]!)], sink, { verifySpares: false });
+    expect(same(sink.bytes(), data)).toBe(true);
+    expect(result.problems).toEqual([expect.objectContaining({ shareX: 1, code: 'share.unreadable' })]);
+  });
+
+  it('validates options with TypeError / RangeError', async () => {
+    const source = bytesSource(new Uint8Array(10));
+    const sinks = [new MemorySink(), new MemorySink(), new MemorySink()];
+    await expect(protect(source, sinks, { scheme: 'rot13' as Scheme, k: 2, n: 3 })).rejects.toThrow(/scheme must be one of shamir, ssms/);
+    await expect(protect(source, sinks, { scheme: 'ssms', k: 2, n: 3, chunkSize: 0 })).rejects.toThrow(RangeError);
+    await expect(protect(source, sinks.slice(0, 2), { scheme: 'ssms', k: 2, n: 3 })).rejects.toThrow(/expected 3 sinks, got 2/);
+    await expect(protect(source, sinks, { scheme: 'ssms', k: 1, n: 3 })).rejects.toThrow(/k must be between 2 and 255/);
+  });
+});

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { hex, fromHex } from '../../src/core/bytes.js';
+import { describe, expect, it } from 'vitest';
+import {
+  HEADER_SIZE,
+  TesseraError,
+  bytesSource,
+  inspectShare,
+  parseHeader,
+  protectBytes,
+  recoverBytes,
+  shareSize,
+  type ErrorCode,
+  type Scheme,
+} from '../../src/core/index.js';
+import { deterministicRandom, patternBytes } from '../helpers/deterministic-random.js';
+
+interface Vector {
+  name: string;
+  scheme: Scheme;
+  k: number;
+  n: number;
+  chunkSize: number;
+  randomSeed: number;
+  plaintext: string;
+  splitId: string;
+  shares: { x: number; bytes: string }[];
+}
+
+const vectors = (JSON.parse(readFileSync(new URL('../vectors/share-format-v1.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
+
+async function expectCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<TesseraError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, `expected a TesseraError ${code}`).toBeInstanceOf(TesseraError);
+  const tesseraError = error as TesseraError;
+  expect(tesseraError.code).toBe(code);
+  if (message) expect(tesseraError.message).toMatch(message);
+  return tesseraError;
+}
+
+describe('known-answer vectors (test/vectors/share-format-v1.json)', () => {
+  it('has vectors for both schemes', () => {
+    expect(new Set(vectors.map((v) => v.scheme))).toEqual(new Set(['shamir', 'ssms']));
+  });
+
+  for (const vector of vectors) {
+    it(`${vector.name}: protect reproduces every share byte for byte`, async () => {
+      const { result, shares } = await protectBytes(fromHex(vector.plaintext), {
+        scheme: vector.scheme,
+        k: vector.k,
+        n: vector.n,
+        chunkSize: vector.chunkSize,
+        random: deterministicRandom(vector.randomSeed),
+      });
+      expect(result.splitId).toBe(vector.splitId);
+      expect(shares.map(hex)).toEqual(vector.shares.map((s) => s.bytes));
+    });
+
+    it(`${vector.name}: any k of the stored shares rebuild the plaintext`, async () => {
+      const stored = vector.shares.map((s) => fromHex(s.bytes));
+      const { data } = await recoverBytes(stored.slice(-vector.k));
+      expect(hex(data)).toBe(vector.plaintext);
+    });
+  }
+});
+
+describe('header', () => {
+  it('is 108 bytes with the documented fields at the documented offsets', async () => {
+    const { shares, result } = await protectBytes(patternBytes(100), { scheme: 'ssms', k: 3, n: 5, chunkSize: 64 });
+    const share = shares[3]!;
+    expect(Array.from(share.subarray(0, 8))).toEqual([0x89, 0x54, 0x53, 0x52, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(Array.from(share.subarray(8, 16))).toEqual([1, 2, 3, 5, 4, 0, 0, 0]);
+    const view = new DataView(share.buffer, share.byteOffset);
+    expect(view.getUint32(16)).toBe(64);
+    expect(view.getBigUint64(20)).toBe(100n);
+    expect(hex(share.subarray(28, 44))).toBe(result.splitId);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(share.subarray(0, 76))));
+    expect(share.subarray(76, HEADER_SIZE)).toEqual(digest);
+    const header = await parseHeader(share);
+    expect(header).toMatchObject({ version: 1, scheme: 'ssms', k: 3, n: 5, x: 4, chunkSize: 64, size: 100, splitId: result.splitId });
+  });
+
+  it('share sizes follow the formula: shamir = size + 16 per chunk, ssms = ⌈(chunk + 16) / k⌉ per chunk', () => {
+    expect(shareSize('shamir', 3, 5, 0, 64)).toBe(HEADER_SIZE + 16);
+    expect(shareSize('shamir', 3, 5, 129, 64)).toBe(HEADER_SIZE + 129 + 3 * 16);
+    expect(shareSize('ssms', 3, 5, 0, 64)).toBe(HEADER_SIZE + 6);
+    expect(shareSize('ssms', 3, 5, 129, 64)).toBe(HEADER_SIZE + 2 * 27 + 6);
+  });
+
+  it('carries nothing of the plaintext: the same file protected twice shares no header bytes beyond the fixed fields', async () => {
+    const data = patternBytes(1000);
+    const a = (await protectBytes(data, { scheme: 'shamir', k: 2, n: 2 })).shares[0]!;
+    const b = (await protectBytes(data, { scheme: 'shamir', k: 2, n: 2 })).shares[0]!;
+    expect(a.subarray(0, 28)).toEqual(b.subarray(0, 28));
+    expect(hex(a.subarray(28, 76))).not.toBe(hex(b.subarray(28, 76)));
+  });
+});
+
+describe('refusals, each with its own code', () => {
+  const make = (scheme: Scheme = 'ssms', size = 300) =>
+    protectBytes(patternBytes(size), { scheme, k: 3, n: 5, chunkSize: 64 });
+
+  it('share.magic: not a share at all', async () => {
+    const { shares } = await make();
+    const notShare = new TextEncoder().encode('%PDF-1.7 this is a report, not a share…'.padEnd(400, '.'));
+    await expectCode(recoverBytes([notShare, shares[0]!, shares[1]!]), 'share.too-few', /#1 \(share\.magic\)/);
+    await expectCode(recoverBytes([notShare]), 'share.magic');
+    await expectCode(inspectShare(bytesSource(notShare)), 'share.magic');
+    await expectCode(inspectShare(bytesSource(new Uint8Array(0))), 'share.magic');
+  });
+
+  it('share.version: a newer format version', async () => {
+    const { shares } = await make();
+    const newer = shares[0]!.slice();
+    newer[8] = 2;
+    await expectCode(inspectShare(bytesSource(newer)), 'share.version', /version 2/);
+  });
+
+  it('share.truncated: cut inside the header, or inside the data', async () => {
+    const { shares } = await make();
+    await expectCode(inspectShare(bytesSource(shares[0]!.subarray(0, 50))), 'share.truncated');
+    const inspection = await inspectShare(bytesSource(shares[0]!.subarray(0, shares[0]!.length - 1)));
+    expect(inspection.structureOk).toBe(false);
+    expect(inspection.problem?.code).toBe('share.truncated');
+    const error = await expectCode(recoverBytes([shares[0]!.subarray(0, shares[0]!.length - 1), shares[1]!, shares[2]!]), 'share.too-few');
+    expect(error.message).toMatch(/#1 \(share\.truncated\)/);
+  });
+
+  it('share.header-corrupt: any flipped bit in the header', async () => {
+    const { shares } = await make();
+    for (const bit of [8 * 9, 8 * 12 + 3, 8 * 20, 8 * 50, 8 * 80, 8 * 107 + 7]) {
+      const flipped = shares[0]!.slice();
+      flipped[bit >> 3]! ^= 1 << (bit & 7);
+      const error = await expectCode(inspectShare(bytesSource(flipped)), 'share.header-corrupt');
+      expect(error.message).toMatch(/damaged header/);
+    }
+  });
+
+  for (const scheme of ['shamir', 'ssms'] as const) {
+    it(`share.corrupt (${scheme}): a flipped bit anywhere in the data of one of exactly k shares`, async () => {
+      const { shares } = await make(scheme);
+      const length = shares[0]!.length;
+      for (const position of [HEADER_SIZE, HEADER_SIZE + 1, Math.floor((HEADER_SIZE + length) / 2), length - 1]) {
+        for (const victim of [0, 2]) {
+          const picked = [shares[0]!.slice(), shares[2]!.slice(), shares[4]!.slice()];
+          picked[victim === 0 ? 0 : 1]![position]! ^= 0x10;
+          await expectCode(recoverBytes(picked), 'share.corrupt', /at least one of them is damaged/);
+        }
+      }
+    });
+
+    it(`share.corrupt (${scheme}): with k+1 shares and one damaged, the file is rebuilt and the damaged one named`, async () => {
+      const data = patternBytes(300);
+      const { shares } = await make(scheme);
+      for (const victim of [0, 1, 2, 3]) {
+        const picked = [shares[0]!, shares[1]!, shares[2]!, shares[3]!].map((s) => s.slice());
+        picked[victim]![HEADER_SIZE + 70]! ^= 0x01;
+        const { data: rebuilt, result } = await recoverBytes(picked);
+        expect(rebuilt).toEqual(data);
+        expect(result.problems).toEqual([expect.objectContaining({ shareIndex: victim, shareX: victim + 1, code: 'share.corrupt' })]);
+        expect(result.usedShares).not.toContain(victim + 1);
+      }
+    });
+
+    it(`share.corrupt (${scheme}): an altered key share is found like altered data`, async () => {
+      const { shares } = await make(scheme);
+      const picked = [shares[0]!, shares[1]!, shares[2]!, shares[3]!].map((s) => s.slice());
+      // Rewrite the key share AND its header digest, as a malicious holder would.
+      picked[1]![50]! ^= 0xff;
+      picked[1]!.set(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(picked[1]!.subarray(0, 76)))), 76);
+      const { data, result } = await recoverBytes(picked);
+      expect(data).toEqual(patternBytes(300));
+      expect(result.problems.map((p) => [p.shareX, p.code])).toEqual([[2, 'share.corrupt']]);
+      await expectCode(recoverBytes(picked.slice(0, 3)), 'share.corrupt');
+    });
+  }
+
+  it('share.mismatch: a share of another file, and of another split of the same file', async () => {
+    const a = await make();
+    const b = await protectBytes(patternBytes(300, 1), { scheme: 'ssms', k: 3, n: 5, chunkSize: 64 });
+    const again = await make();
+    await expectCode(recoverBytes([a.shares[0]!, a.shares[1]!, b.shares[2]!]), 'share.mismatch', /2 different protected files/);
+    await expectCode(recoverBytes([a.shares[0]!, a.shares[1]!, again.shares[2]!]), 'share.mismatch');
+    const { result } = await recoverBytes([a.shares[0]!, a.shares[1]!, again.shares[2]!, a.shares[3]!]);
+    expect(result.problems).toEqual([expect.objectContaining({ shareIndex: 2, code: 'share.mismatch' })]);
+  });
+
+  it('share.duplicate: the same x twice', async () => {
+    const { shares } = await make();
+    const error = await expectCode(recoverBytes([shares[0]!, shares[1]!, shares[1]!]), 'share.duplicate', /x=2 was given twice/);
+    expect(error.shareX).toBe(2);
+  });
+
+  it('share.too-few: fewer than k shares', async () => {
+    const { shares } = await make();
+    await expectCode(recoverBytes([shares[0]!, shares[4]!]), 'share.too-few', /2 usable shares, and 3 are needed/);
+    await expectCode(recoverBytes([]), 'share.too-few');
+  });
+
+  it('share.corrupt: extra bytes after the last chunk', async () => {
+    const { shares } = await make();
+    const longer = new Uint8Array(shares[0]!.length + 1);
+    longer.set(shares[0]!);
+    const inspection = await inspectShare(bytesSource(longer));
+    expect(inspection.problem?.code).toBe('share.corrupt');
+  });
+
+  it('keeps the code across a structured clone, as through a worker boundary', async () => {
+    const { toTesseraError } = await import('../../src/core/index.js');
+    const { shares } = await make();
+    const error = await recoverBytes([shares[0]!]).catch((e: unknown) => e);
+    const cloned = structuredClone(error) as Error;
+    expect(cloned).not.toBeInstanceOf(TesseraError);
+    expect(toTesseraError(cloned)?.code).toBe('share.too-few');
+  });
+});
