@@ -86,44 +86,60 @@ export const javascriptKernel: GfKernel = {
 };
 
 function multiplyRowWords(row: Uint8Array, inputs: readonly Uint32Array[], out: Uint32Array, words: number): void {
+  // Coefficient 1 is a plain XOR (every Shamir split row is [1, x, x², …]); others need lookups.
+  const plain: Uint32Array[] = [];
   const terms: { table: Uint16Array; input: Uint32Array }[] = [];
   row.forEach((coefficient, c) => {
-    if (coefficient !== 0) terms.push({ table: table16(coefficient), input: inputs[c]! });
+    if (coefficient === 1) plain.push(inputs[c]!);
+    else if (coefficient !== 0) terms.push({ table: table16(coefficient), input: inputs[c]! });
   });
-  if (terms.length === 0) {
+  const base = plain[0];
+  if (base === undefined && terms.length === 0) {
     out.fill(0);
     return;
   }
-  // Fused loops for up to three terms (every Shamir split up to k = 3 and every combine of k ≤ 3
-  // shares); beyond that, the first three fused then one accumulating pass per further term.
-  const [a, b, c] = terms;
-  if (terms.length === 1) {
+  // One fused pass for the first plain input and up to three lookup terms (covers Shamir split
+  // and combine up to k = 3 and k = 4 respectively, and Reed–Solomon up to k = 3); any further
+  // inputs are accumulated in additional passes.
+  const fused = terms.slice(0, 3);
+  const [a, b, c] = fused;
+  if (fused.length === 0) {
+    out.set(base!);
+  } else if (fused.length === 1) {
     const ta = a!.table, ia = a!.input;
-    for (let i = 0; i < words; i++) {
-      const w = ia[i]!;
-      out[i] = ta[w & 0xffff]! | (ta[w >>> 16]! << 16);
-    }
-  } else if (terms.length === 2) {
+    if (base) for (let i = 0; i < words; i++) { const w = ia[i]!; out[i] = base[i]! ^ ta[w & 0xffff]! ^ (ta[w >>> 16]! << 16); }
+    else for (let i = 0; i < words; i++) { const w = ia[i]!; out[i] = ta[w & 0xffff]! | (ta[w >>> 16]! << 16); }
+  } else if (fused.length === 2) {
     const ta = a!.table, ia = a!.input, tb = b!.table, ib = b!.input;
-    for (let i = 0; i < words; i++) {
-      const wa = ia[i]!, wb = ib[i]!;
-      out[i] = (ta[wa & 0xffff]! | (ta[wa >>> 16]! << 16)) ^ (tb[wb & 0xffff]! | (tb[wb >>> 16]! << 16));
+    if (base) {
+      for (let i = 0; i < words; i++) {
+        const wa = ia[i]!, wb = ib[i]!;
+        out[i] = base[i]! ^ (ta[wa & 0xffff]! | (ta[wa >>> 16]! << 16)) ^ (tb[wb & 0xffff]! | (tb[wb >>> 16]! << 16));
+      }
+    } else {
+      for (let i = 0; i < words; i++) {
+        const wa = ia[i]!, wb = ib[i]!;
+        out[i] = (ta[wa & 0xffff]! | (ta[wa >>> 16]! << 16)) ^ (tb[wb & 0xffff]! | (tb[wb >>> 16]! << 16));
+      }
     }
   } else {
     const ta = a!.table, ia = a!.input, tb = b!.table, ib = b!.input, tc = c!.table, ic = c!.input;
+    const init = base ?? null;
     for (let i = 0; i < words; i++) {
       const wa = ia[i]!, wb = ib[i]!, wc = ic[i]!;
       out[i] =
+        (init === null ? 0 : init[i]!) ^
         (ta[wa & 0xffff]! | (ta[wa >>> 16]! << 16)) ^
         (tb[wb & 0xffff]! | (tb[wb >>> 16]! << 16)) ^
         (tc[wc & 0xffff]! | (tc[wc >>> 16]! << 16));
     }
-    for (let t = 3; t < terms.length; t++) {
-      const td = terms[t]!.table, id = terms[t]!.input;
-      for (let i = 0; i < words; i++) {
-        const w = id[i]!;
-        out[i]! ^= td[w & 0xffff]! | (td[w >>> 16]! << 16);
-      }
+  }
+  for (const input of plain.slice(1)) for (let i = 0; i < words; i++) out[i]! ^= input[i]!;
+  for (const term of terms.slice(3)) {
+    const td = term.table, id = term.input;
+    for (let i = 0; i < words; i++) {
+      const w = id[i]!;
+      out[i]! ^= td[w & 0xffff]! | (td[w >>> 16]! << 16);
     }
   }
 }
