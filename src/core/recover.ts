@@ -68,7 +68,15 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
   const noncePrefix = fromHex(splitId);
   const codec = scheme === 'ssms' ? new ReedSolomon(k, n) : undefined;
   const verifySpares = options.verifySpares ?? true;
-  const bad = new Set<Candidate>();
+  /** Unreadable shares: never asked again. */
+  const gone = new Set<Candidate>();
+  /**
+   * Shares found to disagree with verified data. Damage is often local (a bad sector, one bad
+   * part upload), so they stay usable for later chunks — every chunk is authenticated anyway —
+   * but are tried last.
+   */
+  const damaged = new Set<Candidate>();
+  const used = new Set<Candidate>();
   const keys = new Map<string, Promise<CryptoKey>>();
 
   // Systematic code: the data fragments (x ≤ k) need no decoding, so try them first.
@@ -84,19 +92,19 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     const fragments = new Map<Candidate, Uint8Array>();
 
     const fragmentOf = async (candidate: Candidate): Promise<Uint8Array | undefined> => {
-      if (bad.has(candidate)) return undefined;
+      if (gone.has(candidate)) return undefined;
       let fragment = fragments.get(candidate);
       if (fragment) return fragment;
       try {
         fragment = aligned(await candidate.source.read(offset, fragmentLength));
       } catch (error) {
         const known = toTesseraError(error);
-        bad.add(candidate);
+        gone.add(candidate);
         report(candidate.index, candidate.header.x, known?.code ?? 'share.unreadable', known?.detail ?? `Share x=${candidate.header.x} could not be read.`);
         return undefined;
       }
       if (fragment.length !== fragmentLength) {
-        bad.add(candidate);
+        gone.add(candidate);
         report(candidate.index, candidate.header.x, 'share.truncated', `Share x=${candidate.header.x} ended early while it was being read.`);
         return undefined;
       }
@@ -130,7 +138,10 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     };
 
     let rebuilt = await tryRebuild(active);
-    const usable = (): Candidate[] => group.filter((c) => !bad.has(c));
+    const usable = (): Candidate[] => [
+      ...group.filter((c) => !gone.has(c) && !damaged.has(c)),
+      ...group.filter((c) => !gone.has(c) && damaged.has(c)),
+    ];
     const searched = !rebuilt;
     if (!rebuilt) {
       let tried = 0;
@@ -159,17 +170,18 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
 
     // Name every share that disagrees with the verified data: after a search always (so the
     // damaged one is reported), and on every chunk when asked to check spare shares.
-    const others = usable().filter((c) => !active.includes(c));
+    const others = usable().filter((c) => !active.includes(c) && !damaged.has(c));
     if (others.length > 0 && (verifySpares || searched)) {
       for (const candidate of others) {
         const fragment = await fragmentOf(candidate);
         if (fragment && !rebuilt.consistent(candidate, fragment)) {
-          bad.add(candidate);
+          damaged.add(candidate);
           report(candidate.index, candidate.header.x, 'share.corrupt', `Share x=${candidate.header.x} is damaged or was altered (chunk ${index + 1} does not match the others).`);
         }
       }
     }
 
+    for (const candidate of active) used.add(candidate);
     try {
       await sink.write(rebuilt.plaintext);
     } catch (error) {
@@ -185,7 +197,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     k,
     n,
     size,
-    usedShares: active.map((c) => c.header.x),
+    usedShares: [...used].map((c) => c.header.x).sort((a, b) => a - b),
     problems: [...problems.values()].sort((a, b) => a.shareIndex - b.shareIndex),
   };
 }
@@ -305,13 +317,15 @@ function chooseGroup(
   problems: ReadonlyMap<number, ShareProblem>,
 ): Candidate[] {
   const groups = new Map<string, Candidate[]>();
-  for (const candidate of candidates) {
+  // Groups are formed in the order the shares were given, so a tie goes to the group whose first
+  // share came first.
+  for (const candidate of [...candidates].sort((a, b) => a.index - b.index)) {
     const { splitId, scheme, k, n, chunkSize, size } = candidate.header;
     const key = [splitId, scheme, k, n, chunkSize, size].join('|');
     groups.set(key, [...(groups.get(key) ?? []), candidate]);
   }
   const ranked = [...groups.values()].sort((a, b) => b.length - a.length);
-  const group = ranked[0];
+  const group = ranked[0]?.sort((a, b) => a.header.x - b.header.x);
   if (!group) {
     const only = [...problems.values()];
     if (only.length === 1) throw new TesseraError(only[0]!.code, only[0]!.message, { shareIndex: only[0]!.shareIndex, ...(only[0]!.shareX ? { shareX: only[0]!.shareX } : {}) });

@@ -62,7 +62,7 @@ export interface RecoverResult {
   readonly k: number;
   readonly n: number;
   readonly size: number;
-  /** x-coordinates of the shares the file was finally rebuilt from. */
+  /** x-coordinates of the shares any chunk was rebuilt from, ascending. */
   readonly usedShares: readonly number[];
   /** Shares that were given but left out, each with why (damaged, of another file, …). */
   readonly problems: readonly ShareProblem[];

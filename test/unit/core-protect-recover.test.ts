@@ -69,6 +69,21 @@ describe.each(['shamir', 'ssms'] as const)('scheme %s', (scheme: Scheme) => {
     expect(result.problems).toEqual([expect.objectContaining({ shareX: 5, code: 'share.corrupt' })]);
   });
 
+  it('damage in different chunks of different shares: each chunk is rebuilt from the shares intact there', async () => {
+    const data = random(4 * CHUNK);
+    const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: CHUNK });
+    const picked = shares.slice(0, 4).map((s) => s.slice());
+    picked[0]![108 + 5]! ^= 0x01; // x = 1, chunk 0
+    picked[1]![picked[1]!.length - 2]! ^= 0x01; // x = 2, last chunk
+    const { data: rebuilt, result } = await recoverBytes(picked);
+    expect(same(rebuilt, data)).toBe(true);
+    expect(result.problems.map((p) => [p.shareX, p.code])).toEqual([
+      [1, 'share.corrupt'],
+      [2, 'share.corrupt'],
+    ]);
+    expect(result.usedShares).toEqual([1, 2, 3, 4]);
+  });
+
   it('swapped chunks within a share (same length) are refused: chunk position is authenticated', async () => {
     const data = random(4 * CHUNK);
     const { shares } = await protectBytes(data, { scheme, k: 2, n: 2, chunkSize: CHUNK });

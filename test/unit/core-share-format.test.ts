@@ -161,7 +161,6 @@ describe('refusals, each with its own code', () => {
         const { data: rebuilt, result } = await recoverBytes(picked);
         expect(rebuilt).toEqual(data);
         expect(result.problems).toEqual([expect.objectContaining({ shareIndex: victim, shareX: victim + 1, code: 'share.corrupt' })]);
-        expect(result.usedShares).not.toContain(victim + 1);
       }
     });
 
