@@ -100,7 +100,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { readonly title: string; readonly 
   },
   'share.header-corrupt': {
     title: 'This share file is damaged (its description block does not check out).',
-    action: 'Use another share instead; the file can be rebuilt from any k good shares.',
+    action: 'Use another share instead: the file can be rebuilt from any other shares of it, as long as there are enough.',
   },
   'share.corrupt': {
     title: 'A share is damaged or was altered.',
@@ -116,7 +116,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { readonly title: string; readonly 
   },
   'share.too-few': {
     title: 'Not enough shares to rebuild the file.',
-    action: 'Add more shares: the file needs at least k of them.',
+    action: 'Add more shares of this file, or switch more storage locations back on.',
   },
   'share.unreadable': {
     title: 'A share could not be read.',
@@ -132,7 +132,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { readonly title: string; readonly 
   },
   'bucket.offline': {
     title: 'This storage location is switched off or cannot be reached.',
-    action: 'Switch it back on, or use the other locations: any k of them are enough.',
+    action: 'Switch it back on, or use the other locations: as long as enough of them hold a share, the file can still be rebuilt.',
   },
   'bucket.not-found': {
     title: 'The share is missing from this storage location.',

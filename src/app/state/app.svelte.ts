@@ -1,0 +1,34 @@
+import { discardLeftovers, type CatalogRecord } from '../../jobs/index.js';
+import type { BucketDescriptor } from '../../storage/index.js';
+import { describeError, type ShownError } from '../errors.js';
+import { CloudsState } from './clouds.svelte.js';
+import { Library } from './library.svelte.js';
+import { ProtectQueue } from './protect-queue.svelte.js';
+
+/** Everything the page shows, in one place; components get it as a prop. */
+export class AppState {
+  readonly clouds = new CloudsState();
+  readonly library = new Library(this.clouds);
+  readonly protectQueue = new ProtectQueue(
+    (n) => this.placement(n),
+    (record: CatalogRecord) => this.library.add(record),
+  );
+  ready = $state(false);
+  loadError = $state<ShownError | undefined>();
+
+  async load(): Promise<void> {
+    try {
+      await Promise.all([this.clouds.load(), this.library.load(), discardLeftovers().catch(() => undefined)]);
+    } catch (error) {
+      this.loadError = describeError(error, 'load');
+    } finally {
+      this.ready = true;
+    }
+  }
+
+  /** The first n clouds that are switched on, one share each; undefined if fewer are on. */
+  placement(n: number): BucketDescriptor[] | undefined {
+    const online = this.clouds.all.filter((bucket) => bucket.online);
+    return online.length >= n ? online.slice(0, n) : undefined;
+  }
+}

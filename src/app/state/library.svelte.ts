@@ -1,0 +1,122 @@
+import {
+  discardRecoveredFile,
+  getRecoveredFile,
+  listRecords,
+  recoverFile,
+  type CatalogRecord,
+  type JobHandle,
+  type Recovery,
+} from '../../jobs/index.js';
+import { startDownload } from '../download.js';
+import { describeError, type ShownError } from '../errors.js';
+import type { CloudsState } from './clouds.svelte.js';
+
+export type RecoveryJob =
+  | { readonly state: 'queued' }
+  | { readonly state: 'running'; readonly done: number; readonly total: number }
+  | {
+      readonly state: 'done';
+      readonly recovery: Recovery;
+      readonly identical: boolean;
+      /** Set when handing the rebuilt file over as a download failed. */
+      readonly saveError?: ShownError;
+    }
+  | { readonly state: 'failed'; readonly error: ShownError };
+
+/** The protected files in the catalog, and the recovery of each one (at most one at a time). */
+export class Library {
+  records = $state.raw<CatalogRecord[]>([]);
+  recoveries = $state.raw<Readonly<Record<string, RecoveryJob>>>({});
+  // Bookkeeping the page never shows, so plain (not reactive) objects keyed by record id.
+  private readonly handles: Record<string, JobHandle<Recovery>> = {};
+  private readonly revokers: Record<string, () => void> = {};
+
+  constructor(private readonly clouds: CloudsState) {}
+
+  async load(): Promise<void> {
+    this.records = await listRecords();
+  }
+
+  add(record: CatalogRecord): void {
+    this.records = [...this.records.filter((existing) => existing.id !== record.id), record];
+  }
+
+  /** How many of the record's shares sit in clouds that are switched on. */
+  reachableShares(record: CatalogRecord): number {
+    return record.shares.filter((share) => this.clouds.isOnline(share.bucketId)).length;
+  }
+
+  canRecover(record: CatalogRecord): boolean {
+    return this.reachableShares(record) >= record.k;
+  }
+
+  recover(record: CatalogRecord): void {
+    const current = this.recoveries[record.id];
+    if (current?.state === 'queued' || current?.state === 'running' || !this.canRecover(record)) return;
+    void this.discard(record.id);
+    this.set(record.id, { state: 'queued' });
+    const handle = recoverFile(record, this.clouds.all, {
+      onStart: () => this.progress(record.id, 0, record.size),
+      onProgress: ({ done, total }) => this.progress(record.id, done, total),
+    });
+    this.handles[record.id] = handle;
+    handle.done.then(
+      (recovery) => {
+        delete this.handles[record.id];
+        this.set(record.id, { state: 'done', recovery, identical: recovery.sha256 === record.sha256 });
+      },
+      (error: unknown) => {
+        delete this.handles[record.id];
+        const shown = describeError(error, 'recover');
+        if (shown) this.set(record.id, { state: 'failed', error: shown });
+        else this.clear(record.id);
+      },
+    );
+  }
+
+  cancel(recordId: string): void {
+    this.handles[recordId]?.cancel();
+  }
+
+  /** Downloads the rebuilt file under the original's name. */
+  async save(record: CatalogRecord): Promise<void> {
+    const job = this.recoveries[record.id];
+    if (job?.state !== 'done') return;
+    try {
+      const blob = await getRecoveredFile(job.recovery.outputName);
+      this.revokers[record.id]?.();
+      this.revokers[record.id] = startDownload(blob, record.fileName);
+      this.set(record.id, { state: 'done', recovery: job.recovery, identical: job.identical });
+    } catch (error) {
+      const shown = describeError(error, 'save');
+      if (shown) this.set(record.id, { ...job, saveError: shown });
+    }
+  }
+
+  /** Forgets the recovery result and deletes the rebuilt file from local storage. */
+  async close(recordId: string): Promise<void> {
+    this.clear(recordId);
+    await this.discard(recordId);
+  }
+
+  private async discard(recordId: string): Promise<void> {
+    const job = this.recoveries[recordId];
+    this.revokers[recordId]?.();
+    delete this.revokers[recordId];
+    if (job?.state === 'done') await discardRecoveredFile(job.recovery.outputName).catch(() => undefined);
+  }
+
+  private progress(recordId: string, done: number, total: number): void {
+    const current = this.recoveries[recordId];
+    if (current?.state === 'queued' || current?.state === 'running') this.set(recordId, { state: 'running', done, total });
+  }
+
+  private set(recordId: string, job: RecoveryJob): void {
+    this.recoveries = { ...this.recoveries, [recordId]: job };
+  }
+
+  private clear(recordId: string): void {
+    const { [recordId]: _removed, ...rest } = this.recoveries;
+    this.recoveries = rest;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * What the UI calls to protect and recover files. It owns the worker pool and the catalog, so that
+ * components never see Comlink or IndexedDB. Every job returns a handle: a promise of its result
+ * and a cancel function. Errors come out as TesseraError with their code whenever they have one.
+ */
+import * as Comlink from 'comlink';
+import { isAbort, toTesseraError } from '../core/errors.js';
+import type { Progress, Scheme } from '../core/types.js';
+import { createBucket, type BucketDescriptor } from '../storage/index.js';
+import { randomId, shareKey } from '../storage/share-keys.js';
+import { clearOutputs, deleteOutput, getOutputFile } from '../storage/local-output.js';
+import type { RecoveredFile } from '../../workers/share-jobs.js';
+import { putRecord } from '../vault/catalog.js';
+import type { CatalogRecord } from '../vault/catalog-record.js';
+import { SharePool, type PoolTask } from './pool.js';
+
+export { listRecords, loadCloudSwitches, saveCloudSwitches } from '../vault/catalog.js';
+export type { CatalogRecord, ShareLocation, CloudSwitches } from '../vault/catalog-record.js';
+export type { RecoveredFile, ShareTrouble } from '../../workers/share-jobs.js';
+
+export type JobHandle<T> = PoolTask<T>;
+
+export interface ProtectSettings {
+  readonly scheme: Scheme;
+  readonly k: number;
+  readonly n: number;
+}
+
+export interface JobListeners {
+  /** A worker picked the job up (until then it waits in the queue). */
+  readonly onStart: () => void;
+  readonly onProgress: (progress: Progress) => void;
+}
+
+export interface Recovery extends RecoveredFile {
+  /** Name of the rebuilt file in local storage; pass to getRecoveredFile / discardRecoveredFile. */
+  readonly outputName: string;
+}
+
+let pool: SharePool | undefined;
+
+function sharePool(): SharePool {
+  pool ??= new SharePool();
+  return pool;
+}
+
+/** The same task, with errors restored to TesseraError (their code crossed the worker as text). */
+function withCodes<T>(task: PoolTask<T>): PoolTask<T> {
+  return {
+    done: task.done.catch((error: unknown) => {
+      throw toTesseraError(error) ?? error;
+    }),
+    cancel: () => task.cancel(),
+  };
+}
+
+/**
+ * Protects `file` into the given buckets (share x = i + 1 into buckets[i]) and records it in the
+ * catalog. `buckets` must hold exactly `settings.n` online buckets.
+ */
+export function protectFile(
+  file: File,
+  settings: ProtectSettings,
+  buckets: readonly BucketDescriptor[],
+  listeners: JobListeners,
+): JobHandle<CatalogRecord> {
+  const recordId = randomId();
+  const request = { scheme: settings.scheme, k: settings.k, n: settings.n, recordId };
+  const task = withCodes(
+    sharePool().run(
+      (worker) => worker.protectFile(file, request, [...buckets], Comlink.proxy(listeners.onProgress)),
+      listeners.onStart,
+    ),
+  );
+  return {
+    done: task.done.then(async (protectedFile) => {
+      const record: CatalogRecord = {
+        version: 1,
+        id: protectedFile.recordId,
+        fileName: file.name,
+        size: file.size,
+        type: file.type,
+        sha256: protectedFile.sha256,
+        scheme: protectedFile.result.scheme,
+        k: protectedFile.result.k,
+        n: protectedFile.result.n,
+        createdAt: Date.now(),
+        splitId: protectedFile.result.splitId,
+        shares: protectedFile.shares,
+      };
+      await putRecord(record);
+      return record;
+    }, async (error: unknown) => {
+      // The worker removes what it wrote when protect fails, but a cancelled job's worker was
+      // terminated before it could: remove every share of the record from here.
+      if (isAbort(error)) await removeShares(recordId, buckets);
+      throw error;
+    }),
+    cancel: task.cancel,
+  };
+}
+
+/** Deletes every share of a record (complete or half-written) from the buckets; best effort. */
+async function removeShares(recordId: string, buckets: readonly BucketDescriptor[]): Promise<void> {
+  await Promise.allSettled(buckets.map((bucket, index) => createBucket(bucket).delete(shareKey(recordId, index + 1))));
+}
+
+/**
+ * Rebuilds a protected file from whichever of its shares the given buckets can still serve. The
+ * result stays in local storage until discardRecoveredFile; getRecoveredFile hands it out.
+ */
+export function recoverFile(
+  record: CatalogRecord,
+  buckets: readonly BucketDescriptor[],
+  listeners: JobListeners,
+): JobHandle<Recovery> {
+  const outputName = randomId();
+  const shares = record.shares.map(({ x, bucketId, key }) => ({ x, bucketId, key }));
+  const task = withCodes(
+    sharePool().run(
+      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress)),
+      listeners.onStart,
+    ),
+  );
+  return {
+    done: task.done.then(
+      (recovered) => ({ ...recovered, outputName }),
+      async (error: unknown) => {
+        // A cancelled or failed rebuild may leave part of the output behind.
+        await deleteOutput(outputName).catch(() => undefined);
+        throw error;
+      },
+    ),
+    cancel: task.cancel,
+  };
+}
+
+/** The rebuilt file, backed by local storage (not memory), named as the original. */
+export async function getRecoveredFile(outputName: string): Promise<Blob> {
+  return getOutputFile(outputName);
+}
+
+export async function discardRecoveredFile(outputName: string): Promise<void> {
+  await deleteOutput(outputName);
+}
+
+/** Removes rebuilt files left over from a previous visit. */
+export async function discardLeftovers(): Promise<void> {
+  await clearOutputs();
+}

@@ -1,0 +1,206 @@
+/**
+ * Embedded demo buckets: storage locations inside this browser, on the Origin Private File System,
+ * behind the same `Bucket` interface as real clouds. They let a first-time user (or a presenter with
+ * no network) protect a file into five "clouds" and knock some of them out.
+ *
+ * Layout: `tessera-demo/<bucket id>/<encoded key>`, one flat folder per bucket. An object is written
+ * under a temporary name (starting with ".", which no encoded key does) and renamed when its writer
+ * is closed, so a half-written object never appears; aborting removes the temporary file.
+ */
+import type { ByteSink, ByteSource } from '../core/io.js';
+import { TesseraError, type ErrorCode } from '../core/errors.js';
+import { isNotFound, listFiles, opfsDirectory, ownBytes, removeFile, renameFile } from './opfs.js';
+import type { Bucket, BucketDescriptor } from './types.js';
+
+const DEMO_ROOT = 'tessera-demo';
+
+/** The five demo clouds a new user starts with. How they look lives in the UI (src/app/clouds.ts). */
+export const DEMO_BUCKETS: readonly BucketDescriptor[] = [
+  { kind: 'demo', id: 'demo-a', label: 'Demo cloud A', online: true },
+  { kind: 'demo', id: 'demo-b', label: 'Demo cloud B', online: true },
+  { kind: 'demo', id: 'demo-c', label: 'Demo cloud C', online: true },
+  { kind: 'demo', id: 'demo-d', label: 'Demo cloud D', online: true },
+  { kind: 'demo', id: 'demo-e', label: 'Demo cloud E', online: true },
+];
+
+const TEMPORARY_PREFIX = '.partial-';
+/** Most file systems under OPFS stop at 255 bytes per name; leave room for the temporary prefix. */
+const MAX_ENCODED_KEY_LENGTH = 240;
+const SAFE_CHARACTER = /^[A-Za-z0-9_-]$/;
+
+/**
+ * Object key → file name: letters, digits, "_" and "-" stay; every other character becomes %XX per
+ * UTF-8 byte (so "/" and "." never reach the file system, and "." / ".." cannot be produced).
+ */
+export function encodeObjectKey(key: string): string {
+  if (typeof key !== 'string') throw new TypeError(`object key: expected a string, got ${typeof key}`);
+  if (key.length === 0) throw new RangeError('object key: expected a non-empty string, got ""');
+  let out = '';
+  for (const character of key) {
+    if (SAFE_CHARACTER.test(character)) {
+      out += character;
+    } else {
+      for (const byte of new TextEncoder().encode(character)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  if (out.length > MAX_ENCODED_KEY_LENGTH) {
+    throw new RangeError(`object key: expected at most ${MAX_ENCODED_KEY_LENGTH} characters once encoded, got ${out.length}`);
+  }
+  return out;
+}
+
+/** File name → object key, or undefined for a file that is not an object (a temporary file). */
+export function decodeObjectKey(name: string): string | undefined {
+  if (!/^(?:[A-Za-z0-9_-]|%[0-9A-F]{2})+$/.test(name)) return undefined;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return undefined;
+  }
+}
+
+export class DemoBucket implements Bucket {
+  readonly id: string;
+  readonly label: string;
+  private readonly online: boolean;
+
+  constructor(descriptor: BucketDescriptor) {
+    this.id = descriptor.id;
+    this.label = descriptor.label;
+    this.online = descriptor.online;
+  }
+
+  async openWriter(key: string, options: { readonly contentType?: string; readonly signal?: AbortSignal } = {}): Promise<ByteSink> {
+    const name = encodeObjectKey(key);
+    const directory = await this.directory(true);
+    return this.attempt(`write ${key}`, async () => {
+      const temporaryName = TEMPORARY_PREFIX + name;
+      const handle = await directory.getFileHandle(temporaryName, { create: true });
+      const writable = await handle.createWritable({ keepExistingData: false });
+      return new DemoObjectWriter(this, directory, writable, temporaryName, name, options.signal);
+    });
+  }
+
+  async openReader(key: string, _options: { readonly signal?: AbortSignal } = {}): Promise<ByteSource> {
+    const name = encodeObjectKey(key);
+    const directory = await this.directory(false);
+    const file = await this.attempt(`read ${key}`, async () => (await directory.getFileHandle(name)).getFile(), 'bucket.not-found');
+    return {
+      size: file.size,
+      read: (offset, length) =>
+        this.attempt(`read ${key}`, async () => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer())),
+    };
+  }
+
+  async head(key: string): Promise<{ readonly size: number } | null> {
+    const name = encodeObjectKey(key);
+    let directory: FileSystemDirectoryHandle;
+    try {
+      directory = await this.directory(false);
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'bucket.not-found') return null;
+      throw error;
+    }
+    try {
+      const file = await this.attempt(`head ${key}`, async () => (await directory.getFileHandle(name)).getFile(), 'bucket.not-found');
+      return { size: file.size };
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'bucket.not-found') return null;
+      throw error;
+    }
+  }
+
+  async list(prefix = ''): Promise<readonly { readonly key: string; readonly size: number }[]> {
+    let directory: FileSystemDirectoryHandle;
+    try {
+      directory = await this.directory(false);
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'bucket.not-found') return [];
+      throw error;
+    }
+    return this.attempt('list', async () => {
+      const objects: { key: string; size: number }[] = [];
+      for (const { name, handle } of await listFiles(directory)) {
+        const key = decodeObjectKey(name);
+        if (key === undefined || !key.startsWith(prefix)) continue;
+        objects.push({ key, size: (await handle.getFile()).size });
+      }
+      return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    const name = encodeObjectKey(key);
+    let directory: FileSystemDirectoryHandle;
+    try {
+      directory = await this.directory(false);
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'bucket.not-found') return;
+      throw error;
+    }
+    await this.attempt(`delete ${key}`, async () => {
+      await removeFile(directory, name);
+      // And what an interrupted writer (a terminated worker) may have left behind.
+      await removeFile(directory, TEMPORARY_PREFIX + name);
+    });
+  }
+
+  /** The bucket's folder; bucket.offline when switched off, bucket.not-found when never written to. */
+  private async directory(create: boolean): Promise<FileSystemDirectoryHandle> {
+    if (!this.online) throw new TesseraError('bucket.offline', `${this.label} is switched off`);
+    return this.attempt('open', () => opfsDirectory([DEMO_ROOT, this.id], create), 'bucket.not-found');
+  }
+
+  /** Runs an OPFS call and turns what it throws into a TesseraError with a code. */
+  async attempt<T>(what: string, run: () => Promise<T>, notFound: ErrorCode = 'bucket.failed'): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof TesseraError) throw error;
+      if (isNotFound(error)) throw new TesseraError(notFound, `${this.label}: ${what}: not found`, {}, { cause: error });
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new TesseraError('bucket.failed', `${this.label}: ${what}: ${reason}`, {}, { cause: error });
+    }
+  }
+}
+
+/** Streams one object into a temporary file; the object appears under its key on close. */
+class DemoObjectWriter implements ByteSink {
+  private state: 'open' | 'closed' | 'aborted' = 'open';
+
+  constructor(
+    private readonly bucket: DemoBucket,
+    private readonly directory: FileSystemDirectoryHandle,
+    private readonly writable: FileSystemWritableFileStream,
+    private readonly temporaryName: string,
+    private readonly name: string,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.assertOpen('write');
+    await this.bucket.attempt('write', () => this.writable.write(ownBytes(bytes)));
+  }
+
+  async close(): Promise<void> {
+    this.assertOpen('close');
+    this.state = 'closed';
+    await this.bucket.attempt('write', async () => {
+      await this.writable.close();
+      await renameFile(this.directory, this.temporaryName, this.name);
+    });
+  }
+
+  async abort(_reason?: unknown): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    // Dropping a partial object is best effort: the stream may already be broken.
+    await this.writable.abort().catch(() => undefined);
+    await removeFile(this.directory, this.temporaryName).catch(() => undefined);
+  }
+
+  private assertOpen(what: string): void {
+    if (this.signal?.aborted) throw new TesseraError('job.aborted', `${what}: cancelled`);
+    if (this.state !== 'open') throw new Error(`DemoBucket writer: ${what} after ${this.state}`);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Rebuilt files waiting to be saved: a recovery streams its output into an OPFS file here (never
+ * into memory), and the page later hands that file to the user as a download and deletes it.
+ * Names are random ids chosen by the caller, never the original file name.
+ */
+import type { ByteSink } from '../core/io.js';
+import { TesseraError } from '../core/errors.js';
+import { isNotFound, listFiles, opfsDirectory, ownBytes, removeFile } from './opfs.js';
+
+const OUTPUT_ROOT = 'tessera-output';
+const OUTPUT_NAME = /^[0-9a-f]{16,64}$/;
+
+function assertOutputName(name: string): void {
+  if (!OUTPUT_NAME.test(name)) throw new RangeError(`output name: expected 16 to 64 lowercase hex digits, got "${name}"`);
+}
+
+function outputFailed(error: unknown): TesseraError {
+  if (error instanceof TesseraError) return error;
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new TesseraError('output.failed', `could not write the rebuilt file: ${reason}`, {}, { cause: error });
+}
+
+/** A sink that writes the output file; it becomes visible (complete) only when closed. */
+export async function openOutputSink(name: string): Promise<ByteSink> {
+  assertOutputName(name);
+  let writable: FileSystemWritableFileStream;
+  try {
+    const directory = await opfsDirectory([OUTPUT_ROOT], true);
+    const handle = await directory.getFileHandle(name, { create: true });
+    writable = await handle.createWritable({ keepExistingData: false });
+  } catch (error) {
+    throw outputFailed(error);
+  }
+  let finished = false;
+  return {
+    async write(bytes) {
+      try {
+        await writable.write(ownBytes(bytes));
+      } catch (error) {
+        throw outputFailed(error);
+      }
+    },
+    async close() {
+      finished = true;
+      try {
+        await writable.close();
+      } catch (error) {
+        throw outputFailed(error);
+      }
+    },
+    async abort() {
+      if (finished) return;
+      finished = true;
+      await writable.abort().catch(() => undefined);
+      await deleteOutput(name).catch(() => undefined);
+    },
+  };
+}
+
+/** The finished output as a File (backed by OPFS, not memory); output.failed if it is gone. */
+export async function getOutputFile(name: string): Promise<File> {
+  assertOutputName(name);
+  try {
+    const directory = await opfsDirectory([OUTPUT_ROOT], false);
+    return await (await directory.getFileHandle(name)).getFile();
+  } catch (error) {
+    if (isNotFound(error)) throw new TesseraError('output.failed', 'the rebuilt file is no longer there', {}, { cause: error });
+    throw outputFailed(error);
+  }
+}
+
+export async function deleteOutput(name: string): Promise<void> {
+  assertOutputName(name);
+  try {
+    await removeFile(await opfsDirectory([OUTPUT_ROOT], false), name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** Removes every output file, e.g. leftovers of a previous visit. */
+export async function clearOutputs(): Promise<void> {
+  let directory: FileSystemDirectoryHandle;
+  try {
+    directory = await opfsDirectory([OUTPUT_ROOT], false);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  for (const { name } of await listFiles(directory)) await removeFile(directory, name).catch(() => undefined);
+}

@@ -1,0 +1,103 @@
+/**
+ * What the local catalog keeps about a protected file, and the checks applied to everything read
+ * back from IndexedDB (data written by an older version, or damaged, is skipped rather than
+ * trusted). Pure: no IndexedDB here, so it is unit-tested in Node.
+ */
+import { SCHEMES, type Scheme } from '../core/types.js';
+
+export interface ShareLocation {
+  /** x-coordinate of the share, 1..n. */
+  readonly x: number;
+  readonly bucketId: string;
+  /** Object key in the bucket; carries nothing about the file. */
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface CatalogRecord {
+  /** Shape of this record; bumped (with a migration in catalog.ts) whenever a field changes. */
+  readonly version: 1;
+  /** Random record id, also in every share's object key. Unrelated to the file. */
+  readonly id: string;
+  readonly fileName: string;
+  readonly size: number;
+  /** MIME type reported by the browser, may be "". */
+  readonly type: string;
+  /** SHA-256 of the original, hex. Local only: never written to a share or a bucket. */
+  readonly sha256: string;
+  readonly scheme: Scheme;
+  readonly k: number;
+  readonly n: number;
+  /** Milliseconds since 1970. */
+  readonly createdAt: number;
+  /** The split id written in every share's header. */
+  readonly splitId: string;
+  readonly shares: readonly ShareLocation[];
+}
+
+/** Demo clouds switched on or off, by bucket id. */
+export interface CloudSwitches {
+  readonly version: 1;
+  readonly online: Readonly<Record<string, boolean>>;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+function isRecordObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+function isHex(value: unknown, length: number): value is string {
+  return typeof value === 'string' && value.length === length && HEX.test(value);
+}
+
+function parseShareLocation(value: unknown, n: number): ShareLocation | undefined {
+  if (!isRecordObject(value)) return undefined;
+  const { x, bucketId, key, size } = value;
+  if (!isCount(x, 1, n) || typeof bucketId !== 'string' || bucketId === '' || typeof key !== 'string' || key === '') return undefined;
+  if (!isCount(size, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  return { x, bucketId, key, size };
+}
+
+/** The record, if `value` is a well-formed catalog record; undefined otherwise. */
+export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
+  if (!isRecordObject(value)) return undefined;
+  const { version, id, fileName, size, type, sha256, scheme, k, n, createdAt, splitId, shares } = value;
+  if (version !== 1) return undefined;
+  if (!isHex(id, 32) || typeof fileName !== 'string' || typeof type !== 'string' || !isHex(sha256, 64)) return undefined;
+  if (typeof scheme !== 'string' || !(SCHEMES as readonly string[]).includes(scheme)) return undefined;
+  if (!isCount(n, 2, 255) || !isCount(k, 2, n) || !isCount(size, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (!isCount(createdAt, 0, Number.MAX_SAFE_INTEGER) || typeof splitId !== 'string' || !HEX.test(splitId)) return undefined;
+  if (!Array.isArray(shares)) return undefined;
+  const locations = shares.map((share) => parseShareLocation(share, n));
+  if (locations.length !== n || locations.some((share) => share === undefined)) return undefined;
+  const xs = new Set(locations.map((share) => share!.x));
+  if (xs.size !== n) return undefined;
+  return {
+    version,
+    id,
+    fileName,
+    size,
+    type,
+    sha256,
+    scheme: scheme as Scheme,
+    k,
+    n,
+    createdAt,
+    splitId,
+    shares: locations as ShareLocation[],
+  };
+}
+
+export function parseCloudSwitches(value: unknown): CloudSwitches | undefined {
+  if (!isRecordObject(value) || value['version'] !== 1 || !isRecordObject(value['online'])) return undefined;
+  const online: Record<string, boolean> = {};
+  for (const [id, on] of Object.entries(value['online'])) {
+    if (typeof on === 'boolean') online[id] = on;
+  }
+  return { version: 1, online };
+}

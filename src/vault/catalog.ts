@@ -1,0 +1,56 @@
+/**
+ * The local catalog in IndexedDB: what was protected, where each share went, and which demo clouds
+ * are switched on. It lives only in this browser; recovery from share files alone does not need it.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { parseCatalogRecord, parseCloudSwitches, type CatalogRecord, type CloudSwitches } from './catalog-record.js';
+
+const DATABASE_NAME = 'tessera';
+/** Bump with a new step in `upgrade` whenever a store or index changes. */
+const DATABASE_VERSION = 1;
+const CLOUD_SWITCHES_KEY = 'demo-clouds';
+
+interface CatalogSchema extends DBSchema {
+  records: { key: string; value: CatalogRecord; indexes: { createdAt: number } };
+  settings: { key: string; value: unknown };
+}
+
+let database: Promise<IDBPDatabase<CatalogSchema>> | undefined;
+
+function open(): Promise<IDBPDatabase<CatalogSchema>> {
+  database ??= openDB<CatalogSchema>(DATABASE_NAME, DATABASE_VERSION, {
+    upgrade(db, oldVersion) {
+      // One step per version, each from the version before it.
+      if (oldVersion < 1) {
+        const records = db.createObjectStore('records', { keyPath: 'id' });
+        records.createIndex('createdAt', 'createdAt');
+        db.createObjectStore('settings');
+      }
+    },
+    blocking() {
+      // Another tab wants a newer version: let it have the database.
+      void database?.then((db) => db.close());
+      database = undefined;
+    },
+  });
+  return database;
+}
+
+/** Every well-formed record, oldest first. Records that fail validation are skipped. */
+export async function listRecords(): Promise<CatalogRecord[]> {
+  const values = await (await open()).getAllFromIndex('records', 'createdAt');
+  return values.map((value) => parseCatalogRecord(value)).filter((record) => record !== undefined);
+}
+
+export async function putRecord(record: CatalogRecord): Promise<void> {
+  if (parseCatalogRecord(record) === undefined) throw new RangeError('catalog record: not well-formed');
+  await (await open()).put('records', record);
+}
+
+export async function loadCloudSwitches(): Promise<CloudSwitches> {
+  return parseCloudSwitches(await (await open()).get('settings', CLOUD_SWITCHES_KEY)) ?? { version: 1, online: {} };
+}
+
+export async function saveCloudSwitches(switches: CloudSwitches): Promise<void> {
+  await (await open()).put('settings', switches, CLOUD_SWITCHES_KEY);
+}

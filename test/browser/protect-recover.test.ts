@@ -1,0 +1,290 @@
+/**
+ * The first end-to-end slice, in real headless Chromium through the UI only: a file is protected
+ * k-of-n into the demo clouds, some clouds are switched off, and the file comes back bit for bit.
+ * No sleeps: every step waits for a role, a text or an event.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { launchChromium, openApp, type OpenApp } from './harness.js';
+import { ERROR_ADVICE } from '../../src/core/errors.js';
+
+const MiB = 1024 * 1024;
+/** Protecting and recovering 64 MiB on two slow cores takes a while; fail rather than hang. */
+const LONG_WAIT = 150_000;
+
+let browser: Browser;
+let workDirectory: string;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  workDirectory = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (workDirectory) await rm(workDirectory, { recursive: true, force: true });
+});
+
+/** A file of random bytes on disk, and its SHA-256 as computed here, independently of the app. */
+async function randomFile(name: string, size: number): Promise<{ path: string; sha256: string }> {
+  const path = join(workDirectory, name);
+  const hash = createHash('sha256');
+  const bytes = Buffer.alloc(size);
+  for (let at = 0; at < size; at += 8 * MiB) randomBytes(Math.min(8 * MiB, size - at)).copy(bytes, at);
+  hash.update(bytes);
+  await writeFile(path, bytes);
+  return { path, sha256: hash.digest('hex') };
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Records every value a progress bar takes, so a test can check progress was shown. */
+async function watchProgressBars(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+    const record = (): void => {
+      for (const bar of document.querySelectorAll('[role="progressbar"]')) seen.push(bar.getAttribute('aria-valuenow') ?? '');
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+async function progressSeen(page: Page): Promise<number[]> {
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+  return seen.map(Number);
+}
+
+async function protectThroughUi(
+  app: OpenApp,
+  file: { path: string; name: string },
+  settings: { scheme: 'ssms' | 'shamir'; k: number; n: number },
+): Promise<Locator> {
+  const { page } = app;
+  await page.getByTestId('file-input').setInputFiles(file.path);
+  await page.getByRole('list', { name: 'Chosen files' }).getByText(file.name).waitFor();
+  const schemeName = settings.scheme === 'ssms' ? 'Strong & compact' : 'Perfect secrecy';
+  await page.getByRole('radio', { name: schemeName }).check();
+  await page.getByLabel('Clouds to use').selectOption(String(settings.n));
+  await page.getByLabel('Needed to rebuild').selectOption(String(settings.k));
+  await page
+    .getByTestId('threshold-summary')
+    .getByText(`Any ${settings.n - settings.k} of the ${settings.n} clouds may be lost`)
+    .waitFor();
+  await page.getByRole('button', { name: 'Protect', exact: true }).click();
+  const record = page.getByRole('article', { name: file.name });
+  await record.waitFor({ timeout: LONG_WAIT });
+  expect(await record.getByRole('row').count()).toBe(settings.n + 1);
+  return record;
+}
+
+async function switchCloud(page: Page, name: string, on: boolean): Promise<void> {
+  const cloudSwitch = page.getByRole('switch', { name });
+  if (on) await cloudSwitch.check();
+  else await cloudSwitch.uncheck();
+}
+
+async function recoverThroughUi(record: Locator): Promise<{ original: string; rebuilt: string; verdict: string }> {
+  await record.getByRole('button', { name: 'Recover' }).click();
+  const verdict = record.getByTestId('verdict');
+  await verdict.waitFor({ timeout: LONG_WAIT });
+  return {
+    original: (await record.getByTestId('sha-original').textContent())!.trim(),
+    rebuilt: (await record.getByTestId('sha-rebuilt').textContent())!.trim(),
+    verdict: (await verdict.textContent())!.trim(),
+  };
+}
+
+async function saveThroughUi(page: Page, record: Locator): Promise<{ name: string; sha256: string }> {
+  const downloaded = page.waitForEvent('download');
+  await record.getByRole('button', { name: 'Save file' }).click();
+  const download = await downloaded;
+  const path = await download.path();
+  return { name: download.suggestedFilename(), sha256: await sha256OfFile(path) };
+}
+
+function expectNoTrouble(app: OpenApp): void {
+  expect(app.foreignRequests).toEqual([]);
+  expect(app.pageErrors).toEqual([]);
+  expect(app.consoleErrors).toEqual([]);
+}
+
+const BIG_NAME = 'scan-64MiB.bin';
+let big: Promise<{ path: string; sha256: string }> | undefined;
+
+/** The 64 MiB input, written once and shared by the tests that need a slow job. */
+function bigFile(): Promise<{ path: string; sha256: string }> {
+  big ??= randomFile(BIG_NAME, 64 * MiB);
+  return big;
+}
+
+/** Every file under the demo clouds' folder in OPFS (objects and temporary files alike). */
+async function demoCloudFiles(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    type Directory = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
+    const names: string[] = [];
+    const walk = async (directory: Directory, path: string): Promise<void> => {
+      for await (const [name, handle] of directory.entries()) {
+        if (handle.kind === 'file') names.push(`${path}/${name}`);
+        else await walk(handle as Directory, `${path}/${name}`);
+      }
+    };
+    const root = (await navigator.storage.getDirectory()) as Directory;
+    try {
+      await walk((await root.getDirectoryHandle('tessera-demo')) as Directory, 'tessera-demo');
+    } catch (error) {
+      if ((error as Error).name !== 'NotFoundError') throw error;
+    }
+    return names.sort();
+  });
+}
+
+it('protects 64 MiB 3-of-5 (strong & compact) and rebuilds it exactly with two clouds off', async () => {
+  const name = BIG_NAME;
+  const input = await bigFile();
+  const app = await openApp(browser, inject('baseUrl'));
+  try {
+    const { page } = app;
+    await watchProgressBars(page);
+    const record = await protectThroughUi(app, { path: input.path, name }, { scheme: 'ssms', k: 3, n: 5 });
+    const shown = await progressSeen(page);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every((value) => value >= 0 && value <= 100)).toBe(true);
+
+    await switchCloud(page, 'Demo cloud A', false);
+    await switchCloud(page, 'Demo cloud D', false);
+    await page.getByText('3 of 5 clouds are switched on.').waitFor();
+
+    const hashes = await recoverThroughUi(record);
+    expect(hashes.verdict).toMatch(/^\W*Identical/);
+    expect(hashes.rebuilt).toBe(hashes.original);
+    expect(hashes.original).toBe(input.sha256);
+    await record.getByText('Share 1 in Demo cloud A: switched off').waitFor();
+    await record.getByText('Share 4 in Demo cloud D: switched off').waitFor();
+
+    const saved = await saveThroughUi(page, record);
+    expect(saved.name).toBe(name);
+    expect(saved.sha256).toBe(input.sha256);
+
+    // What the clouds hold says nothing about the file: five objects named by a random id.
+    const stored = await demoCloudFiles(page);
+    expect(stored).toHaveLength(5);
+    for (const path of stored) expect(path).toMatch(/^tessera-demo\/demo-[a-e]\/tessera%2F[0-9a-f]{32}%2F[1-5]%2Etshare$/);
+    expectNoTrouble(app);
+  } finally {
+    await app.close();
+  }
+});
+
+it('protects a small file 2-of-3 (perfect secrecy) and rebuilds it with one cloud off', async () => {
+  const name = 'report.pdf';
+  const input = await randomFile(name, 300_001);
+  const app = await openApp(browser, inject('baseUrl'));
+  try {
+    const { page } = app;
+    const record = await protectThroughUi(app, { path: input.path, name }, { scheme: 'shamir', k: 2, n: 3 });
+    await record.getByRole('cell', { name: 'Demo cloud C' }).waitFor();
+
+    await switchCloud(page, 'Demo cloud B', false);
+    const hashes = await recoverThroughUi(record);
+    expect(hashes.verdict).toMatch(/^\W*Identical/);
+    expect(hashes.rebuilt).toBe(input.sha256);
+    expect(hashes.original).toBe(input.sha256);
+
+    const saved = await saveThroughUi(page, record);
+    expect(saved).toEqual({ name, sha256: input.sha256 });
+    expectNoTrouble(app);
+  } finally {
+    await app.close();
+  }
+});
+
+it('refuses to recover in plain words when fewer than k clouds are on, and recovers once one is back', async () => {
+  const name = 'xray.dcm';
+  const input = await randomFile(name, 70_000);
+  const app = await openApp(browser, inject('baseUrl'));
+  try {
+    const { page } = app;
+    const record = await protectThroughUi(app, { path: input.path, name }, { scheme: 'ssms', k: 3, n: 5 });
+
+    for (const cloud of ['Demo cloud B', 'Demo cloud C', 'Demo cloud E']) await switchCloud(page, cloud, false);
+    const refusal = record.getByTestId('recover-refused');
+    await refusal.waitFor();
+    expect((await refusal.textContent())!.replace(/\s+/g, ' ').trim()).toBe(
+      'Only 2 of the 5 clouds holding this file are switched on, and 3 are needed to rebuild it. Switch on 1 more cloud to recover it.',
+    );
+    expect(await record.getByRole('button', { name: 'Recover' }).isDisabled()).toBe(true);
+
+    // The switches are remembered: after a reload the refusal is still there.
+    await page.reload();
+    await refusal.waitFor();
+    expect(await page.getByRole('switch', { name: 'Demo cloud B' }).isChecked()).toBe(false);
+
+    await switchCloud(page, 'Demo cloud E', true);
+    await refusal.waitFor({ state: 'detached' });
+    const hashes = await recoverThroughUi(record);
+    expect(hashes.rebuilt).toBe(input.sha256);
+    expectNoTrouble(app);
+  } finally {
+    await app.close();
+  }
+});
+
+it('cancelling a protect is not an error and leaves nothing in the clouds', async () => {
+  const input = await bigFile();
+  const app = await openApp(browser, inject('baseUrl'));
+  try {
+    const { page } = app;
+    await page.getByTestId('file-input').setInputFiles(input.path);
+    await page.getByRole('button', { name: 'Protect', exact: true }).click();
+    const job = page.getByTestId('protect-job');
+    await job.getByRole('progressbar').waitFor();
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    await job.waitFor({ state: 'detached' });
+
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByRole('article').count()).toBe(0);
+    await expect.poll(() => demoCloudFiles(page), { timeout: 30_000 }).toEqual([]);
+
+    // The pool starts a fresh worker for the next job.
+    const record = await protectThroughUi(app, { path: input.path, name: BIG_NAME }, { scheme: 'ssms', k: 2, n: 3 });
+    const hashes = await recoverThroughUi(record);
+    expect(hashes.rebuilt).toBe(input.sha256);
+    expectNoTrouble(app);
+  } finally {
+    await app.close();
+  }
+});
+
+it('names the error in plain words, with Retry, when shares are missing from clouds that are on', async () => {
+  const name = 'letter.txt';
+  const input = await randomFile(name, 5_000);
+  const app = await openApp(browser, inject('baseUrl'));
+  try {
+    const { page } = app;
+    const record = await protectThroughUi(app, { path: input.path, name }, { scheme: 'ssms', k: 3, n: 5 });
+    // Someone deletes the shares in three clouds behind Tessera's back; the clouds stay on.
+    await page.evaluate(async () => {
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('tessera-demo');
+      for (const cloud of ['demo-a', 'demo-b', 'demo-c']) await root.removeEntry(cloud, { recursive: true });
+    });
+    await record.getByRole('button', { name: 'Recover' }).click();
+    const alert = record.getByRole('alert');
+    await alert.getByText(ERROR_ADVICE['share.too-few'].title).waitFor();
+    await alert.getByText(ERROR_ADVICE['share.too-few'].action).waitFor();
+    await alert.getByRole('button', { name: 'Retry' }).waitFor();
+    expect(await record.getByTestId('verdict').count()).toBe(0);
+    expectNoTrouble(app);
+  } finally {
+    await app.close();
+  }
+});

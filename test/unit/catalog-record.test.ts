@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalogRecord, parseCloudSwitches, type CatalogRecord } from '../../src/vault/catalog-record.js';
+
+const good: CatalogRecord = {
+  version: 1,
+  id: '0123456789abcdef0123456789abcdef',
+  fileName: 'report.pdf',
+  size: 1234,
+  type: 'application/pdf',
+  sha256: 'a'.repeat(64),
+  scheme: 'ssms',
+  k: 2,
+  n: 3,
+  createdAt: 1_700_000_000_000,
+  splitId: 'fedcba9876543210fedcba9876543210',
+  shares: [1, 2, 3].map((x) => ({ x, bucketId: `demo-${x}`, key: `tessera/0123456789abcdef0123456789abcdef/${x}.tshare`, size: 700 })),
+};
+
+describe('parseCatalogRecord', () => {
+  it('accepts a well-formed record as it is', () => {
+    expect(parseCatalogRecord(structuredClone(good))).toEqual(good);
+  });
+
+  it.each<[string, unknown]>([
+    ['not an object', 'record'],
+    ['null', null],
+    ['another version', { ...good, version: 2 }],
+    ['an id that is not 16 bytes of hex', { ...good, id: 'report.pdf' }],
+    ['a hash that is not SHA-256 hex', { ...good, sha256: 'abc' }],
+    ['an unknown scheme', { ...good, scheme: 'xor' }],
+    ['k larger than n', { ...good, k: 4 }],
+    ['k below 2', { ...good, k: 1 }],
+    ['a fractional size', { ...good, size: 1.5 }],
+    ['a negative size', { ...good, size: -1 }],
+    ['a missing file name', { ...good, fileName: undefined }],
+    ['fewer shares than n', { ...good, shares: good.shares.slice(0, 2) }],
+    ['a share x outside 1..n', { ...good, shares: [...good.shares.slice(0, 2), { ...good.shares[2]!, x: 4 }] }],
+    ['the same x twice', { ...good, shares: [...good.shares.slice(0, 2), { ...good.shares[2]!, x: 1 }] }],
+    ['a share without a key', { ...good, shares: [...good.shares.slice(0, 2), { ...good.shares[2]!, key: '' }] }],
+  ])('skips a record with %s', (_what, value) => {
+    expect(parseCatalogRecord(value)).toBeUndefined();
+  });
+});
+
+describe('parseCloudSwitches', () => {
+  it('keeps boolean switches and drops anything else', () => {
+    expect(parseCloudSwitches({ version: 1, online: { 'demo-a': false, 'demo-b': true, 'demo-c': 'no' } })).toEqual({
+      version: 1,
+      online: { 'demo-a': false, 'demo-b': true },
+    });
+  });
+
+  it('refuses another version or shape', () => {
+    expect(parseCloudSwitches({ version: 2, online: {} })).toBeUndefined();
+    expect(parseCloudSwitches(undefined)).toBeUndefined();
+    expect(parseCloudSwitches({ version: 1, online: [] })).toBeUndefined();
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * What the share worker does, as plain async functions (share-worker.ts only exposes them):
+ * protect a File into n buckets, and rebuild it from whatever buckets can still be reached into a
+ * local OPFS file. Both hash the original on the way through, so the page can show that the rebuilt
+ * file is the same. Nothing here touches the DOM.
+ */
+import {
+  TesseraError,
+  blobSource,
+  protect,
+  recover,
+  toTesseraError,
+  type ByteSink,
+  type ByteSource,
+  type ErrorCode,
+  type Progress,
+  type ProtectResult,
+  type RecoverResult,
+  type Scheme,
+} from '../src/core/index.js';
+import { createBucket, type BucketDescriptor } from '../src/storage/index.js';
+import { openOutputSink } from '../src/storage/local-output.js';
+import { shareKey } from '../src/storage/share-keys.js';
+import { Sha256 } from './sha256.js';
+
+export interface ProtectRequest {
+  readonly scheme: Scheme;
+  readonly k: number;
+  readonly n: number;
+  /**
+   * Random id (16 bytes, hex) for the object keys, chosen by the caller so that it can remove the
+   * shares itself after cancelling (which terminates the worker before it can clean up).
+   */
+  readonly recordId: string;
+}
+
+/** Where one share went. `key` carries nothing about the file: `tessera/<record id>/<x>.tshare`. */
+export interface SharePlacement {
+  readonly x: number;
+  readonly bucketId: string;
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface ProtectedFile {
+  readonly result: ProtectResult;
+  /** Random id in every share's object key; unrelated to the file and to the split id. */
+  readonly recordId: string;
+  /** SHA-256 of the original, hex. Kept only in the local catalog, never in a share or bucket. */
+  readonly sha256: string;
+  readonly shares: readonly SharePlacement[];
+}
+
+/** A share that could not be used, and why (switched-off cloud, missing object, damaged share…). */
+export interface ShareTrouble {
+  readonly x: number;
+  readonly bucketId: string;
+  readonly code: ErrorCode;
+}
+
+export interface RecoveredFile {
+  readonly result: RecoverResult;
+  /** SHA-256 of the rebuilt file, hex. */
+  readonly sha256: string;
+  /** Shares that could not even be opened: their cloud is off, or the object is gone. */
+  readonly unavailable: readonly ShareTrouble[];
+  /** Shares that were opened but left out by the rebuild (damaged, of another file…). */
+  readonly rejected: readonly ShareTrouble[];
+}
+
+export type ProgressListener = (progress: Progress) => void;
+
+export async function protectFile(
+  file: Blob,
+  request: ProtectRequest,
+  buckets: readonly BucketDescriptor[],
+  onProgress?: ProgressListener,
+): Promise<ProtectedFile> {
+  if (buckets.length !== request.n) {
+    throw new RangeError(`protectFile: expected one bucket per share (${request.n}), got ${buckets.length}`);
+  }
+  const { recordId } = request;
+  const placements = buckets.map((bucket, index) => ({ bucket: createBucket(bucket), key: shareKey(recordId, index + 1) }));
+  const sinks: ByteSink[] = [];
+  try {
+    for (const { bucket, key } of placements) {
+      sinks.push(await bucket.openWriter(key, { contentType: 'application/octet-stream' }));
+    }
+    const source = new HashingSource(readableSource(file));
+    const result = await protect(source, sinks, {
+      scheme: request.scheme,
+      k: request.k,
+      n: request.n,
+      ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
+    });
+    const sha256 = source.digestHex() ?? (await hashWhole(readableSource(file)));
+    return {
+      result,
+      recordId,
+      sha256,
+      shares: placements.map(({ bucket, key }, index) => ({ x: index + 1, bucketId: bucket.id, key, size: result.shareSize })),
+    };
+  } catch (error) {
+    // No half-protected file is left behind: drop partial objects, then any share already complete.
+    await Promise.allSettled(sinks.map(async (sink) => sink.abort?.(error)));
+    await Promise.allSettled(placements.map(({ bucket, key }) => bucket.delete(key)));
+    throw toTesseraError(error) ?? error;
+  }
+}
+
+export async function recoverFile(
+  shares: readonly { readonly x: number; readonly bucketId: string; readonly key: string }[],
+  buckets: readonly BucketDescriptor[],
+  outputName: string,
+  onProgress?: ProgressListener,
+): Promise<RecoveredFile> {
+  const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  const unavailable: ShareTrouble[] = [];
+  const opened: { x: number; bucketId: string; source: ByteSource }[] = [];
+  await Promise.all(
+    shares.map(async (share) => {
+      const descriptor = descriptors.get(share.bucketId);
+      if (!descriptor) {
+        unavailable.push({ x: share.x, bucketId: share.bucketId, code: 'bucket.not-found' });
+        return;
+      }
+      try {
+        opened.push({ x: share.x, bucketId: share.bucketId, source: await createBucket(descriptor).openReader(share.key) });
+      } catch (error) {
+        unavailable.push({ x: share.x, bucketId: share.bucketId, code: toTesseraError(error)?.code ?? 'bucket.failed' });
+      }
+    }),
+  );
+  opened.sort((a, b) => a.x - b.x);
+  unavailable.sort((a, b) => a.x - b.x);
+
+  const output = await openOutputSink(outputName);
+  const sink = new HashingSink(output);
+  try {
+    const result = await recover(
+      opened.map((share) => share.source),
+      sink,
+      onProgress ? { onProgress: throttle(onProgress) } : {},
+    );
+    const rejected = result.problems.map((problem) => {
+      const share = opened[problem.shareIndex];
+      return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
+    });
+    return { result, sha256: sink.digestHex(), unavailable, rejected };
+  } catch (error) {
+    await output.abort?.(error).catch(() => undefined);
+    const tesseraError = toTesseraError(error);
+    if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
+      const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
+      throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
+    }
+    throw tesseraError ?? error;
+  }
+}
+
+/** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
+function readableSource(file: Blob): ByteSource {
+  const inner = blobSource(file);
+  return {
+    size: inner.size,
+    async read(offset, length) {
+      try {
+        return await inner.read(offset, length);
+      } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new TesseraError('input.unreadable', `could not read the file at byte ${offset}: ${reason}`, {}, { cause: error });
+      }
+    },
+  };
+}
+
+/**
+ * Hashes the bytes core reads, as long as it reads them front to back (protect does). If core ever
+ * reads out of order, `digestHex` returns undefined and the caller hashes the file in a second pass.
+ */
+class HashingSource implements ByteSource {
+  private readonly hasher = new Sha256();
+  private hashedUpTo = 0;
+  private inOrder = true;
+
+  constructor(private readonly inner: ByteSource) {}
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const bytes = await this.inner.read(offset, length);
+    // Hash before handing the bytes over: core may reuse the array.
+    if (this.inOrder && offset === this.hashedUpTo) {
+      this.hasher.update(bytes);
+      this.hashedUpTo += bytes.length;
+    } else if (offset + bytes.length > this.hashedUpTo) {
+      this.inOrder = false;
+    }
+    return bytes;
+  }
+
+  digestHex(): string | undefined {
+    return this.inOrder && this.hashedUpTo === this.inner.size ? this.hasher.digestHex() : undefined;
+  }
+}
+
+/** Passes every write through to `inner` and hashes it on the way (a sink is written in order). */
+class HashingSink implements ByteSink {
+  private readonly hasher = new Sha256();
+
+  constructor(private readonly inner: ByteSink) {}
+
+  write(bytes: Uint8Array): Promise<void> {
+    this.hasher.update(bytes);
+    return this.inner.write(bytes);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  async abort(reason?: unknown): Promise<void> {
+    await this.inner.abort?.(reason);
+  }
+
+  digestHex(): string {
+    return this.hasher.digestHex();
+  }
+}
+
+const HASH_READ_SIZE = 4 * 1024 * 1024;
+
+async function hashWhole(source: ByteSource): Promise<string> {
+  const hasher = new Sha256();
+  for (let offset = 0; offset < source.size; offset += HASH_READ_SIZE) {
+    hasher.update(await source.read(offset, Math.min(HASH_READ_SIZE, source.size - offset)));
+  }
+  return hasher.digestHex();
+}
+
+/** Progress across the worker boundary at most ten times a second, and always the last one. */
+function throttle(listener: ProgressListener): ProgressListener {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (progress.done === progress.total || now - last >= 100) {
+      last = now;
+      listener({ done: progress.done, total: progress.total });
+    }
+  };
+}
