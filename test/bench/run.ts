@@ -1,0 +1,472 @@
+/**
+ * `npm run bench`: throughput of Tessera's core beside its peers and beside the machine's own
+ * ceilings, all measured in the same run, then the peak memory of protecting 1 GiB. Prints the
+ * report and writes it to docs/benchmarks.md.
+ *
+ * Everything goes through core's public API (protect / recover, splitSecret / combineSecret,
+ * ReedSolomon), so whichever GF(2^8) kernel core uses (getGfKernel, swapped with setGfKernel) is
+ * what gets measured, and its name is in the report.
+ *
+ * BENCH_QUICK=1 runs smaller inputs for a smoke test and does not write docs/benchmarks.md.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import secrets from 'secrets.js-grempe';
+import { combine as peerCombine, split as peerSplit } from 'shamir-secret-sharing';
+import {
+  bytesSource,
+  combineSecret,
+  getGfKernel,
+  MemorySink,
+  protect,
+  recover,
+  ReedSolomon,
+  splitSecret,
+  type Scheme,
+} from '../../src/core/index.js';
+import { DiscardSink, equalBytes, randomInput } from './generated.js';
+import { formatRate, formatRatio, GiB, KiB, measure, MiB, sizeLabel, type Measurement, type MeasureOptions } from './measure.js';
+import type { PeakMemoryReport } from './peak-memory.js';
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const SMALL = 1 * MiB;
+const LARGE = QUICK ? 8 * MiB : 64 * MiB;
+const STREAMED = QUICK ? 64 * MiB : 1 * GiB;
+/** Inputs for the peers, small enough that they finish (they run at well under 1 MB/s). */
+const PEER_SIZE = { 'shamir-secret-sharing': 64 * KiB, 'secrets.js-grempe': 16 * KiB } as const;
+const CONFIGURATIONS = [
+  { k: 3, n: 5 },
+  { k: 2, n: 3 },
+] as const;
+const SCHEMES_MEASURED: readonly Scheme[] = ['shamir', 'ssms'];
+
+const TARGETS = [
+  { label: 'shamir 3-of-5 split (protect)', scheme: 'shamir', operation: 'split', minimum: 60 },
+  { label: 'shamir 3-of-5 combine (recover)', scheme: 'shamir', operation: 'combine', minimum: 200 },
+  { label: 'ssms 3-of-5 protect', scheme: 'ssms', operation: 'split', minimum: 150 },
+] as const;
+
+function runsFor(size: number): MeasureOptions {
+  if (size >= 32 * MiB) return { warmupRuns: 1, minSamples: 5, maxSamples: 7, budgetSeconds: 8 };
+  return { warmupRuns: 3, minSamples: 9, maxSamples: 21, budgetSeconds: 2 };
+}
+
+function progress(text: string): void {
+  console.error(`bench: ${text}`);
+}
+
+function discards(n: number): DiscardSink[] {
+  return Array.from({ length: n }, () => new DiscardSink());
+}
+
+function check(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`bench: wrong result: ${what}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tessera: core protect / recover, in-memory source, discarding sinks
+
+interface CoreRow {
+  readonly scheme: Scheme;
+  readonly k: number;
+  readonly n: number;
+  readonly size: number;
+  readonly split: Measurement;
+  /** From shares x = 1..k (for ssms: the data fragments, nothing to decode). */
+  readonly combine: Measurement;
+  /** ssms only: from the last k shares, so that k−1 (at most n−k) data fragments are decoded. */
+  readonly combineDecoding?: Measurement;
+}
+
+async function measureCore(scheme: Scheme, k: number, n: number, input: Uint8Array): Promise<CoreRow> {
+  const options = { scheme, k, n };
+  const split = await measure(input.length, () => protect(bytesSource(input), discards(n), options), runsFor(input.length));
+
+  const sinks = Array.from({ length: n }, () => new MemorySink());
+  await protect(bytesSource(input), sinks, options);
+  const shares = sinks.map((sink) => sink.bytes());
+  const recoverFrom = (chosen: readonly Uint8Array[]) => async (iteration: number) => {
+    if (iteration > 0) {
+      await recover(chosen.map(bytesSource), new DiscardSink());
+      return;
+    }
+    const output = new MemorySink();
+    const result = await recover(chosen.map(bytesSource), output);
+    check(equalBytes(output.bytes(), input), `${scheme} ${k}-of-${n} recover of ${input.length} bytes`);
+    check(result.problems.length === 0, `${scheme} recover reported problems`);
+  };
+  const combine = await measure(input.length, recoverFrom(shares.slice(0, k)), runsFor(input.length));
+  const combineDecoding =
+    scheme === 'ssms' ? await measure(input.length, recoverFrom(shares.slice(n - k)), runsFor(input.length)) : undefined;
+  return { scheme, k, n, size: input.length, split, combine, combineDecoding };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers, 3-of-5
+
+interface PeerRow {
+  readonly peer: keyof typeof PEER_SIZE;
+  readonly size: number;
+  readonly split: Measurement;
+  readonly combine: Measurement;
+  readonly ours: CoreRow;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+}
+
+async function measurePeers(): Promise<PeerRow[]> {
+  const rows: PeerRow[] = [];
+  const peerRuns: MeasureOptions = { warmupRuns: 1, minSamples: 3, maxSamples: 7, budgetSeconds: 3 };
+
+  {
+    const peer = 'shamir-secret-sharing';
+    const input = randomInput(PEER_SIZE[peer]);
+    progress(`${peer}, ${sizeLabel(input.length)}`);
+    const split = await measure(input.length, () => peerSplit(input, 5, 3), peerRuns);
+    const shares = await peerSplit(input, 5, 3);
+    const combine = await measure(
+      input.length,
+      async (iteration) => {
+        const secret = await peerCombine(shares.slice(0, 3));
+        if (iteration === 0) check(equalBytes(secret, input), `${peer} combine`);
+      },
+      peerRuns,
+    );
+    rows.push({ peer, size: input.length, split, combine, ours: await measureCore('shamir', 3, 5, input) });
+  }
+
+  {
+    // Its API takes and returns hex strings; the conversion is part of using it, so it is timed.
+    const peer = 'secrets.js-grempe';
+    const input = randomInput(PEER_SIZE[peer]);
+    progress(`${peer}, ${sizeLabel(input.length)}`);
+    const split = await measure(input.length, () => secrets.share(toHex(input), 5, 3), peerRuns);
+    const shares = secrets.share(toHex(input), 5, 3);
+    const combine = await measure(
+      input.length,
+      (iteration) => {
+        const secret = Buffer.from(secrets.combine(shares.slice(0, 3)), 'hex');
+        if (iteration === 0) check(equalBytes(secret, input), `${peer} combine`);
+      },
+      peerRuns,
+    );
+    rows.push({ peer, size: input.length, split, combine, ours: await measureCore('shamir', 3, 5, input) });
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw kernels, 3-of-5
+
+interface KernelRow {
+  readonly label: string;
+  readonly measurement: Measurement;
+}
+
+async function measureKernels(size: number): Promise<KernelRow[]> {
+  const k = 3;
+  const n = 5;
+  const runs = runsFor(size);
+  const secret = randomInput(size);
+  const splitRun = await measure(size, () => splitSecret(secret, k, n), runs);
+  const shares = splitSecret(secret, k, n);
+  const combineRun = await measure(
+    size,
+    (iteration) => {
+      const rebuilt = combineSecret([1, 2, 3], shares.slice(0, k));
+      if (iteration === 0) check(equalBytes(rebuilt, secret), 'combineSecret');
+    },
+    runs,
+  );
+  shares.length = 0;
+
+  // Word-aligned fragments, as protect lays them out; k of them hold the whole input.
+  const fragmentLength = Math.ceil(size / k / 4) * 4;
+  const data = Array.from({ length: k }, (_, i) => randomInput(fragmentLength).fill(i, fragmentLength - 1));
+  const codec = new ReedSolomon(k, n);
+  const dataBytes = k * fragmentLength;
+  const encodeRun = await measure(dataBytes, () => codec.encode(data), runs);
+  const parity = codec.encode(data);
+  // Fragments 0 and 1 lost: both rebuilt from data fragment 2 and the two parity fragments.
+  const decodeRun = await measure(
+    dataBytes,
+    (iteration) => {
+      const decoded = codec.decode([undefined, undefined, data[2], parity[0], parity[1]]);
+      if (iteration === 0) check(decoded.every((fragment, i) => equalBytes(fragment, data[i]!)), 'ReedSolomon.decode');
+    },
+    runs,
+  );
+  return [
+    { label: `splitSecret (Shamir split, with its CSPRNG coefficients), ${sizeLabel(size)}`, measurement: splitRun },
+    { label: `combineSecret (Lagrange at 0 from x = 1, 2, 3), ${sizeLabel(size)}`, measurement: combineRun },
+    { label: `ReedSolomon.encode (3 data → 2 parity fragments), ${sizeLabel(dataBytes)} of data`, measurement: encodeRun },
+    { label: `ReedSolomon.decode (data fragments 1, 2 lost), ${sizeLabel(dataBytes)} of data`, measurement: decodeRun },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ceilings: what the machine does with the same bytes when no sharing is involved
+
+interface Ceilings {
+  readonly memoryCopy: Measurement;
+  readonly aesGcm: Measurement;
+  readonly randomValues: Measurement;
+}
+
+async function measureCeilings(size: number): Promise<Ceilings> {
+  const runs = runsFor(size);
+  const source = randomInput(size);
+  const target = new Uint8Array(size);
+  const memoryCopy = await measure(size, () => target.set(source), runs);
+
+  const key = await crypto.subtle.importKey('raw', randomInput(32), 'AES-GCM', false, ['encrypt']);
+  const chunk = MiB;
+  let counter = 0;
+  const aesGcm = await measure(
+    size,
+    async () => {
+      for (let offset = 0; offset < size; offset += chunk) {
+        const iv = new Uint8Array(12);
+        new DataView(iv.buffer).setUint32(8, counter++);
+        await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, source.subarray(offset, offset + chunk));
+      }
+    },
+    runs,
+  );
+
+  const randomValues = await measure(
+    size,
+    () => {
+      for (let offset = 0; offset < size; offset += 64 * KiB) crypto.getRandomValues(target.subarray(offset, offset + 64 * KiB));
+    },
+    runs,
+  );
+  return { memoryCopy, aesGcm, randomValues };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peak memory of a streamed protect, in a child process of its own
+
+const PEAK_MEMORY_SCRIPT = fileURLToPath(new URL('./peak-memory.ts', import.meta.url));
+
+function measurePeakMemory(scheme: Scheme, size: number): Promise<PeakMemoryReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', PEAK_MEMORY_SCRIPT, scheme, String(size), '3', '5'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`peak-memory child for ${scheme} exited with ${code}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(output.trim().split('\n').at(-1) ?? '') as PeakMemoryReport);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string[] {
+  const align = header.map((_, i) => (rightAligned.includes(i) ? '---:' : '---'));
+  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+}
+
+function rate(measurement: Measurement | undefined): string {
+  return measurement ? formatRate(measurement.megabytesPerSecond) : '–';
+}
+
+/** "7" samples of one run each, or "9×12": 9 samples of 12 runs. */
+function runsNote(measurement: Measurement): string {
+  const samples = measurement.seconds.length;
+  return measurement.runsPerSample === 1 ? `${samples}` : `${samples}×${measurement.runsPerSample}`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / MiB).toFixed(0)} MiB`;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const kernel = getGfKernel().name;
+  const loadAtStart = os.loadavg()[0]?.toFixed(1);
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  progress(`kernel ${kernel}, ${cpu}, Node ${process.version}${QUICK ? ' (quick mode: smaller inputs)' : ''}`);
+
+  const coreRows: CoreRow[] = [];
+  for (const size of [SMALL, LARGE]) {
+    const input = randomInput(size);
+    for (const scheme of SCHEMES_MEASURED) {
+      for (const { k, n } of CONFIGURATIONS) {
+        progress(`${scheme} ${k}-of-${n}, ${sizeLabel(size)}`);
+        coreRows.push(await measureCore(scheme, k, n, input));
+      }
+    }
+  }
+  const peerRows = await measurePeers();
+  progress(`kernels, ${sizeLabel(LARGE)}`);
+  const kernelRows = await measureKernels(LARGE);
+  progress(`ceilings, ${sizeLabel(LARGE)}`);
+  const ceilings = await measureCeilings(LARGE);
+  const peaks: PeakMemoryReport[] = [];
+  for (const scheme of ['ssms', 'shamir'] as const) {
+    progress(`peak memory, ${scheme} 3-of-5, ${sizeLabel(STREAMED)} streamed`);
+    peaks.push(await measurePeakMemory(scheme, STREAMED));
+  }
+  const elapsedSeconds = (Date.now() - started) / 1000;
+
+  const row = (scheme: Scheme, k: number, size: number): CoreRow => {
+    const found = coreRows.find((candidate) => candidate.scheme === scheme && candidate.k === k && candidate.size === size);
+    if (!found) throw new Error(`no measurement for ${scheme} k=${k} ${size}`);
+    return found;
+  };
+  const aes = ceilings.aesGcm.megabytesPerSecond;
+
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` +
+      ` in ${Math.round(elapsedSeconds)} s${QUICK ? ', QUICK MODE (smaller inputs)' : ''}.`,
+    '',
+    `- Machine: ${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / GiB).toFixed(0)} GiB; ${os.platform()} ${os.release()}`,
+    `- Node ${process.version}; GF(2^8) kernel \`${kernel}\``,
+    `- Load average (1 min) at the start ${loadAtStart}, at the end ${os.loadavg()[0]?.toFixed(1)}: other work shared the cores`,
+    '- Throughput is in MB/s **of input** (the original file\'s bytes; MB = 10^6 bytes), the **median** of several ' +
+      'timed samples after warm-up runs. A sample lasts at least 50 ms: shorter runs are repeated within it ' +
+      '("9×12" = 9 samples of 12 runs). The machine is a shared 2-core one and its timings are noisy: compare ' +
+      'figures from the same run, as every table below does.',
+    '- Tessera figures go through core `protect` / `recover` with an in-memory source and discarding sinks (recover ' +
+      'reads in-memory shares); the first run of each is checked byte for byte against the input.',
+    '',
+    '## Tessera, split (protect) and combine (recover)',
+    '',
+    ...table(
+      ['scheme', 'k-of-n', 'input', 'split MB/s', 'combine MB/s (from x = 1..k)', 'combine MB/s (from the last k: decoding)', 'samples (split / combine)'],
+      coreRows.map((r) => [
+        r.scheme,
+        `${r.k}-of-${r.n}`,
+        sizeLabel(r.size),
+        rate(r.split),
+        rate(r.combine),
+        r.combineDecoding ? rate(r.combineDecoding) : 'same as x = 1..k',
+        `${runsNote(r.split)} / ${runsNote(r.combine)}`,
+      ]),
+      [3, 4, 5],
+    ),
+    '',
+    'For `ssms`, shares x = 1..k carry the ciphertext itself (systematic code), so combining from them needs no ' +
+      'decoding; the last column combines from x = n−k+1..n instead. For `shamir` every k-subset costs the same.',
+    '',
+    '## Targets (3-of-5, ' + sizeLabel(LARGE) + ' input)',
+    '',
+    ...table(
+      ['target', 'required MB/s', 'measured MB/s', 'result'],
+      TARGETS.map((target) => {
+        const r = row(target.scheme, 3, LARGE);
+        const measured = target.operation === 'split' ? r.split.megabytesPerSecond : r.combine.megabytesPerSecond;
+        return [target.label, `≥ ${target.minimum}`, formatRate(measured), measured >= target.minimum ? 'pass' : '**FAIL**'];
+      }),
+      [1, 2],
+    ),
+    '',
+    '## Beside the peers (3-of-5)',
+    '',
+    'Both peers are byte-wise Shamir over GF(2^8), like Tessera\'s `shamir` scheme, and are run on inputs small ' +
+      'enough to finish; Tessera is measured on the same input (core protect / recover, headers and authentication ' +
+      'included). `secrets.js-grempe` takes and returns hex strings: the conversion is timed with it.',
+    '',
+    ...table(
+      ['library', 'input', 'split MB/s', 'combine MB/s', 'Tessera shamir split MB/s', 'Tessera shamir combine MB/s', 'split: ours ÷ peer', 'combine: ours ÷ peer'],
+      peerRows.map((r) => [
+        `\`${r.peer}\``,
+        sizeLabel(r.size),
+        rate(r.split),
+        rate(r.combine),
+        rate(r.ours.split),
+        rate(r.ours.combine),
+        formatRatio(r.ours.split.megabytesPerSecond / r.split.megabytesPerSecond),
+        formatRatio(r.ours.combine.megabytesPerSecond / r.combine.megabytesPerSecond),
+      ]),
+      [2, 3, 4, 5, 6, 7],
+    ),
+    '',
+    '## Kernels (3-of-5)',
+    '',
+    ...table(
+      ['operation', 'MB/s', 'samples'],
+      kernelRows.map((r) => [r.label, rate(r.measurement), runsNote(r.measurement)]),
+      [1],
+    ),
+    '',
+    '## Ceilings, measured in the same run',
+    '',
+    ...table(
+      ['operation', 'MB/s'],
+      [
+        [`memory copy (Uint8Array.set, ${sizeLabel(LARGE)})`, rate(ceilings.memoryCopy)],
+        [`AES-256-GCM encrypt (crypto.subtle, 1 MiB chunks, ${sizeLabel(LARGE)})`, rate(ceilings.aesGcm)],
+        [`crypto.getRandomValues (64 KiB calls, ${sizeLabel(LARGE)})`, rate(ceilings.randomValues)],
+      ],
+      [1],
+    ),
+    '',
+    `Tessera ÷ AES-256-GCM encryption (${sizeLabel(LARGE)}, 3-of-5). ssms passes every byte through AES-256-GCM ` +
+      '(encrypting to split, decrypting to combine), so about 1× is its ceiling; a figure above it measures the noise.',
+    '',
+    ...table(
+      ['operation', 'MB/s', '÷ AES-GCM'],
+      (['ssms', 'shamir'] as const).flatMap((scheme) => {
+        const r = row(scheme, 3, LARGE);
+        return [
+          [`${scheme} split`, rate(r.split), formatRatio(r.split.megabytesPerSecond / aes)],
+          [`${scheme} combine`, rate(r.combine), formatRatio(r.combine.megabytesPerSecond / aes)],
+        ];
+      }),
+      [1, 2],
+    ),
+    '',
+    `## Peak memory, protecting ${sizeLabel(STREAMED)} streamed`,
+    '',
+    `A generated source (deterministic pseudo-random bytes made on each read; the ${sizeLabel(STREAMED)} input never ` +
+      'exists in memory) protected 3-of-5 into 5 discarding sinks, with the default chunk size, each scheme in a ' +
+      'child process of its own (`node --import tsx test/bench/peak-memory.ts`). Peak is the process\'s VmHWM; ' +
+      'baseline is its resident memory before protect started (Node, tsx and core loaded).',
+    '',
+    ...table(
+      ['scheme', 'input', 'seconds', 'MB/s', 'baseline RSS', 'peak RSS', 'peak − baseline'],
+      peaks.map((p) => [
+        p.scheme,
+        sizeLabel(p.size),
+        p.seconds.toFixed(1),
+        formatRate(p.size / 1e6 / p.seconds),
+        mebibytes(p.baselineRssBytes),
+        mebibytes(p.peakRssBytes),
+        mebibytes(p.peakRssBytes - p.baselineRssBytes),
+      ]),
+      [2, 3, 4, 5, 6],
+    ),
+    '',
+  ];
+
+  const report = lines.join('\n');
+  console.log(report);
+  if (QUICK) {
+    progress('quick mode: docs/benchmarks.md left unchanged');
+  } else {
+    await writeFile(new URL('../../docs/benchmarks.md', import.meta.url), report);
+    progress(`wrote docs/benchmarks.md (${Math.round(elapsedSeconds)} s)`);
+  }
+}
+
+await main();
