@@ -20,7 +20,7 @@ export {
 } from './format.js';
 export { splitSecret, combineSecret } from './shamir.js';
 export { ReedSolomon } from './reed-solomon.js';
-export { setGfKernel, getGfKernel, type GfKernel } from './kernel.js';
+export { setGfKernel, getGfKernel, defaultKernel, javascriptKernel, type GfKernel } from './kernel.js';
 export { defaultRandom } from './random.js';
 export * from './errors.js';
 export * from './io.js';

@@ -1,4 +1,5 @@
 import { GF_EXP, GF_LOG } from './gf256.js';
+import { createSimdKernel } from './wasm/simd-kernel.js';
 
 /**
  * The one bulk operation everything reduces to: outputs = coefficients × inputs over GF(2^8),
@@ -144,7 +145,10 @@ function multiplyRowWords(row: Uint8Array, inputs: readonly Uint32Array[], out: 
   }
 }
 
-let current: GfKernel = javascriptKernel;
+/** WebAssembly SIMD where the engine has it (every current browser and Node ≥ 16), else JavaScript. */
+export const defaultKernel: GfKernel = createSimdKernel() ?? javascriptKernel;
+
+let current: GfKernel = defaultKernel;
 
 export function getGfKernel(): GfKernel {
   return current;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GF_EXP, GF_LOG, gfDiv, gfInv, gfInvertMatrix, gfMul, gfMulSlow, gfPow } from '../../src/core/gf256.js';
 import { javascriptKernel, type GfKernel } from '../../src/core/kernel.js';
+import { createSimdKernel } from '../../src/core/wasm/simd-kernel.js';
 import { deterministicRandom } from '../helpers/deterministic-random.js';
 
 describe('GF(2^8) with the AES polynomial 0x11b', () => {
@@ -66,7 +67,15 @@ describe('GF(2^8) with the AES polynomial 0x11b', () => {
   });
 });
 
-describe('bulk kernel', () => {
+const simdKernel = createSimdKernel();
+
+describe('the WebAssembly SIMD kernel', () => {
+  it('loads on this engine (Node 20 and Chromium have WebAssembly SIMD)', () => {
+    expect(simdKernel?.name).toBe('wasm-simd-nibble');
+  });
+});
+
+describe.each([javascriptKernel, simdKernel!])('bulk kernel $name', (kernel: GfKernel) => {
   const reference: GfKernel = {
     name: 'scalar reference',
     matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
@@ -87,6 +96,10 @@ describe('bulk kernel', () => {
     [2, 4, 1027],
     [3, 6, 257],
     [1, 3, 4096],
+    [4, 8, 65],
+    [255, 2, 70],
+    [2, 255, 130],
+    [3, 5, 100_003],
   ])('matches the scalar reference for %i×%i over %i bytes, aligned and not', (rows, cols, length) => {
     const random = deterministicRandom(rows * 100 + cols * 10 + length);
     const coefficients = new Uint8Array(rows * cols);
@@ -102,7 +115,7 @@ describe('bulk kernel', () => {
       const expected = Array.from({ length: rows }, () => new Uint8Array(length));
       const actual = Array.from({ length: rows }, () => new Uint8Array(length + 4).fill(0xaa).subarray(offset, offset + length));
       reference.matrixMultiply(coefficients, rows, cols, inputs, expected, length);
-      javascriptKernel.matrixMultiply(coefficients, rows, cols, inputs, actual, length);
+      kernel.matrixMultiply(coefficients, rows, cols, inputs, actual, length);
       expect(actual.map((a) => Array.from(a))).toEqual(expected.map((e) => Array.from(e)));
     }
   });

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MemorySink,
   TesseraError,
   bytesSource,
+  defaultKernel,
+  javascriptKernel,
   protect,
+  setGfKernel,
+  type GfKernel,
   protectBytes,
   recover,
   recoverBytes,
@@ -23,7 +27,13 @@ const random = (length: number): Uint8Array => {
 };
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
-describe.each(['shamir', 'ssms'] as const)('scheme %s', (scheme: Scheme) => {
+const kernels = [javascriptKernel, defaultKernel];
+const cases = kernels.flatMap((kernel) => (['shamir', 'ssms'] as const).map((scheme) => ({ scheme, kernel, label: `${scheme}, kernel ${kernel.name}` })));
+
+describe.each(cases)('$label', ({ scheme, kernel }: { scheme: Scheme; kernel: GfKernel }) => {
+  beforeAll(() => setGfKernel(kernel));
+  afterAll(() => setGfKernel(defaultKernel));
+
   for (const [k, n] of [[2, 3], [3, 5]] as const) {
     it(`${k}-of-${n}: every k-subset rebuilds, for sizes 0, 1, chunk ± 1 and several chunks`, async () => {
       for (const size of sizes) {

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { hex, fromHex } from '../../src/core/bytes.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HEADER_SIZE,
   TesseraError,
   bytesSource,
+  defaultKernel,
   inspectShare,
+  javascriptKernel,
+  setGfKernel,
+  type GfKernel,
   parseHeader,
   protectBytes,
   recoverBytes,
@@ -41,7 +45,10 @@ async function expectCode(promise: Promise<unknown>, code: ErrorCode, message?: 
   return tesseraError;
 }
 
-describe('known-answer vectors (test/vectors/share-format-v1.json)', () => {
+describe.each([javascriptKernel, defaultKernel])('known-answer vectors (test/vectors/share-format-v1.json), kernel $name', (kernel: GfKernel) => {
+  beforeAll(() => setGfKernel(kernel));
+  afterAll(() => setGfKernel(defaultKernel));
+
   it('has vectors for both schemes', () => {
     expect(new Set(vectors.map((v) => v.scheme))).toEqual(new Set(['shamir', 'ssms']));
   });
