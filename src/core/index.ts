@@ -6,7 +6,9 @@
  *   recover(shareSources, sink)               → the original bytes, verified, with a report of bad shares
  *   inspectShare(source)                      → what a single share is and whether it is intact
  */
-export { protect, protectBytes } from './protect.js';
+export { protect, protectBytes, beginSplit, type SplitPlan } from './protect.js';
+export { ChunkProtector, ChunkRebuilder, type SplitSecrets, type PreparedChunk, type RebuiltChunk } from './chunks.js';
+export * from './executor.js';
 export { recover, recoverBytes } from './recover.js';
 export { inspectShare } from './inspect.js';
 export {

@@ -14,7 +14,10 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-/** Append-only destination. `write` may keep the array: callers hand over a buffer they no longer use. */
+/**
+ * Append-only destination. The bytes passed to `write` are only valid until its promise settles:
+ * callers reuse their buffers for the next chunk, so a sink that keeps data must copy it.
+ */
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;
@@ -37,7 +40,7 @@ export function blobSource(blob: Blob): ByteSource {
   };
 }
 
-/** Collects everything written; for small data and tests. */
+/** Collects (copies of) everything written; for small data and tests. */
 export class MemorySink implements ByteSink {
   private readonly parts: Uint8Array[] = [];
   private length = 0;
@@ -45,7 +48,7 @@ export class MemorySink implements ByteSink {
 
   write(bytes: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('MemorySink: write after close'));
-    this.parts.push(bytes);
+    this.parts.push(bytes.slice());
     this.length += bytes.length;
     return Promise.resolve();
   }

@@ -23,6 +23,42 @@ export interface GfKernel {
     outputs: readonly Uint8Array[],
     length: number,
   ): void;
+  /**
+   * Memory for a pipeline's buffers, sized once (`capacity` bytes of allocations) and reused for
+   * every chunk, so the kernel can work on them in place instead of copying in and out.
+   */
+  createWorkspace(capacity: number): GfWorkspace;
+}
+
+/** The multiply operation alone: a kernel, or a workspace working in place. */
+export type GfMultiply = Pick<GfKernel, 'matrixMultiply'>;
+
+export interface GfWorkspace extends GfMultiply {
+  /**
+   * A buffer of `length` bytes inside the workspace, 64-byte aligned and followed by slack up to the
+   * next multiple of 64 (kernels work in 64-byte blocks and may write into it). Views stay valid
+   * for the workspace's life. Throws RangeError once the capacity is used up.
+   */
+  allocate(length: number): Uint8Array<ArrayBuffer>;
+}
+
+/** Bytes a workspace needs for allocations of these lengths. */
+export function workspaceCapacity(lengths: readonly number[]): number {
+  return lengths.reduce((sum, length) => sum + roundUp64(length), 0);
+}
+
+export const roundUp64 = (length: number): number => Math.ceil(length / 64) * 64;
+
+/** A bump allocator over `bytes` (whose start is 64-byte aligned in its buffer). */
+export function bumpAllocator(bytes: Uint8Array<ArrayBuffer>): (length: number) => Uint8Array<ArrayBuffer> {
+  let used = 0;
+  return (length) => {
+    const size = roundUp64(length);
+    if (used + size > bytes.length) throw new RangeError(`workspace exhausted: ${used} + ${size} > ${bytes.length} bytes`);
+    const view = bytes.subarray(used, used + length);
+    used += size;
+    return view;
+  };
 }
 
 /**
@@ -69,6 +105,9 @@ function table16(coefficient: number): Uint16Array {
  */
 export const javascriptKernel: GfKernel = {
   name: 'javascript-table16',
+  createWorkspace(capacity) {
+    return { allocate: bumpAllocator(new Uint8Array(capacity)), matrixMultiply: javascriptKernel.matrixMultiply };
+  },
   matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
     const aligned = inputs.every((input) => input.byteOffset % 4 === 0) && outputs.every((output) => output.byteOffset % 4 === 0);
     const words = aligned ? length >>> 2 : 0;

@@ -1,6 +1,6 @@
-import { chunkTag, importRecordKey, sealChunk, streamNonce } from './aead.js';
-import { hex } from './bytes.js';
 import { assertInteger, assertThreshold } from './assert.js';
+import { hex } from './bytes.js';
+import { ChunkProtector, type PreparedChunk, type SplitSecrets } from './chunks.js';
 import { TesseraError, toTesseraError } from './errors.js';
 import {
   DEFAULT_CHUNK_SIZE,
@@ -8,131 +8,128 @@ import {
   MAX_CHUNKS,
   MAX_CHUNK_SIZE,
   SPLIT_ID_SIZE,
-  TAG_SIZE,
   bindingFromHeader,
   chunkCount,
   chunkLength,
   encodeHeader,
-  recordLength,
   shareSize,
 } from './format.js';
 import { MemorySink, bytesSource, type ByteSink, type ByteSource } from './io.js';
 import { defaultRandom } from './random.js';
-import { ReedSolomon } from './reed-solomon.js';
-import { randomCoefficientRows, splitInto, splitSecret, xsUpTo } from './shamir.js';
+import { splitSecret } from './shamir.js';
 import { SCHEMES, type ProtectOptions, type ProtectResult } from './types.js';
 
-/** Rounds up to a multiple of 4, so every fragment view starts word-aligned for the kernel. */
-export const alignedStride = (length: number): number => (length + 3) & ~3;
+export interface SplitPlan {
+  readonly secrets: SplitSecrets;
+  /** The n share headers, in x order. */
+  readonly headers: readonly Uint8Array[];
+  readonly result: ProtectResult;
+}
 
 /**
- * Splits the bytes of `source` into n shares, streamed chunk by chunk into `sinks` (sinks[i] gets
- * the share at x = i + 1). Memory stays at a few chunks whatever the size of the source.
- *
- * Order in which `random` is consumed (so known-answer vectors can be reproduced elsewhere):
- * split id (16 bytes), record key (32), the key's Shamir coefficients ((k−1)·32), then for scheme
- * `shamir` the chunk coefficients ((k−1)·(L+16) per chunk, coefficient 1 for every byte first).
- *
- * On any failure every sink is aborted, so no partial share is left behind as if complete.
+ * Starts a split of a `size`-byte original: draws the split id and record key, Shamir-shares the
+ * key and encodes the n headers. Randomness is consumed in the order docs/share-format.md §10 gives.
  */
-export async function protect(source: ByteSource, sinks: readonly ByteSink[], options: ProtectOptions): Promise<ProtectResult> {
+export async function beginSplit(size: number, options: ProtectOptions): Promise<SplitPlan> {
   const { scheme, k, n } = options;
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const random = options.random ?? defaultRandom;
   if (!SCHEMES.includes(scheme)) throw new RangeError(`scheme must be one of ${SCHEMES.join(', ')}, got ${String(scheme)}`);
   assertThreshold(k, n);
   assertInteger(chunkSize, 'chunkSize', 1, MAX_CHUNK_SIZE);
-  if (typeof source?.read !== 'function') throw new TypeError('source must be a ByteSource');
-  assertInteger(source.size, 'source.size', 0, Number.MAX_SAFE_INTEGER);
-  if (!Array.isArray(sinks) || sinks.length !== n) throw new RangeError(`expected ${n} sinks, got ${Array.isArray(sinks) ? sinks.length : typeof sinks}`);
-  const size = source.size;
+  assertInteger(size, 'size', 0, Number.MAX_SAFE_INTEGER);
   const chunks = chunkCount(size, chunkSize);
   if (chunks > MAX_CHUNKS) throw new RangeError(`a ${size}-byte file needs a chunk size of at least ${Math.ceil(size / MAX_CHUNKS)}`);
 
-  try {
-    const splitIdBytes = new Uint8Array(SPLIT_ID_SIZE);
-    random(splitIdBytes);
-    const recordKey = new Uint8Array(KEY_SIZE);
-    random(recordKey);
-    const keyShares = splitSecret(recordKey, k, n, random);
-    const splitId = hex(splitIdBytes);
-    const headers = await Promise.all(
-      keyShares.map((keyShare, i) => encodeHeader({ version: 1, scheme, k, n, x: i + 1, chunkSize, size, splitId, keyShare })),
-    );
-    const key = await importRecordKey(recordKey);
-    recordKey.fill(0);
-    const binding = bindingFromHeader(headers[0]!);
-    await writeAll(sinks, headers);
+  const splitId = new Uint8Array(SPLIT_ID_SIZE);
+  random(splitId);
+  const recordKey = new Uint8Array(KEY_SIZE);
+  random(recordKey);
+  const keyShares = splitSecret(recordKey, k, n, random);
+  const splitIdHex = hex(splitId);
+  const headers = await Promise.all(
+    keyShares.map((keyShare, i) => encodeHeader({ version: 1, scheme, k, n, x: i + 1, chunkSize, size, splitId: splitIdHex, keyShare })),
+  );
+  return {
+    secrets: { scheme, k, n, chunkSize, size, chunkCount: chunks, recordKey, splitId, binding: bindingFromHeader(headers[0]!) },
+    headers,
+    result: { splitId: splitIdHex, scheme, k, n, chunkSize, size, shareSize: shareSize(scheme, k, n, size, chunkSize) },
+  };
+}
 
-    const xs = xsUpTo(n);
-    const codec = scheme === 'ssms' ? new ReedSolomon(k, n) : undefined;
-    for (let index = 0; index < chunks; index++) {
-      if (options.signal?.aborted) throw new TesseraError('job.aborted', 'Protecting was cancelled.');
-      const length = chunkLength(size, chunkSize, index);
-      const plain = await readChunk(source, index * chunkSize, length);
-      const nonce = streamNonce(splitIdBytes, index, index === chunks - 1);
-      const fragments =
-        codec === undefined
-          ? await shamirChunk(key, nonce, binding, plain, k, xs, random)
-          : await ssmsChunk(key, nonce, binding, plain, codec);
-      await writeAll(sinks, fragments);
-      options.onProgress?.({ done: index * chunkSize + length, total: size });
+/**
+ * Splits the bytes of `source` into n shares, streamed chunk by chunk into `sinks` (sinks[i] gets
+ * the share at x = i + 1). Memory stays at a few chunks whatever the size of the source; the next
+ * chunk is read while the current one is processed.
+ *
+ * On any failure every sink is aborted, so no partial share is left behind as if complete.
+ */
+export async function protect(source: ByteSource, sinks: readonly ByteSink[], options: ProtectOptions): Promise<ProtectResult> {
+  if (typeof source?.read !== 'function') throw new TypeError('source must be a ByteSource');
+  assertInteger(source.size, 'source.size', 0, Number.MAX_SAFE_INTEGER);
+  const plan = await beginSplit(source.size, options);
+  const { n, chunkSize, size, chunkCount: chunks } = plan.secrets;
+  if (!Array.isArray(sinks) || sinks.length !== n) throw new RangeError(`expected ${n} sinks, got ${Array.isArray(sinks) ? sinks.length : typeof sinks}`);
+
+  const readPlain = (index: number): Promise<Uint8Array> => readChunk(source, index * chunkSize, chunkLength(size, chunkSize, index));
+  const afterChunk = async (index: number, records: readonly Uint8Array[], length: number): Promise<void> => {
+    await writeAll(sinks, records);
+    options.onProgress?.({ done: index * chunkSize + length, total: size });
+  };
+  const checkAborted = (): void => {
+    if (options.signal?.aborted) throw new TesseraError('job.aborted', 'Protecting was cancelled.');
+  };
+  try {
+    await writeAll(sinks, plan.headers);
+    if (options.executor) {
+      // Chunks go to the executor `window` at a time, and are written in order as they come back.
+      const executor = await options.executor(plan.secrets);
+      try {
+        const inFlight: Promise<{ records: readonly Uint8Array[]; length: number }>[] = [];
+        let sent = 0;
+        const topUp = (): void => {
+          while (sent < chunks && inFlight.length < Math.max(1, executor.window)) {
+            const index = sent++;
+            const done = readPlain(index).then(async (plain) => ({ records: await executor.protectChunk(index, plain), length: plain.length }));
+            done.catch(() => undefined); // awaited in turn; this only keeps an early failure from going unhandled
+            inFlight.push(done);
+          }
+        };
+        topUp();
+        for (let index = 0; index < chunks; index++) {
+          checkAborted();
+          const { records, length } = await inFlight.shift()!;
+          topUp();
+          await afterChunk(index, records, length);
+        }
+      } finally {
+        await executor.close();
+      }
+    } else {
+      // Here: chunk i + 1 is read and goes through AES-GCM (off this thread) while chunk i is split
+      // and written, in buffers reused from chunk to chunk.
+      const protector = await ChunkProtector.create(plan.secrets, options.random);
+      const prepare = (index: number): Promise<PreparedChunk> => {
+        const promise = readPlain(index).then((plain) => protector.prepare(index, plain));
+        promise.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+        return promise;
+      };
+      let next = prepare(0);
+      for (let index = 0; index < chunks; index++) {
+        checkAborted();
+        const prepared = await next;
+        if (index + 1 < chunks) next = prepare(index + 1);
+        await afterChunk(index, protector.finish(prepared), prepared.plain.length);
+      }
     }
+    plan.secrets.recordKey.fill(0);
     await Promise.all(sinks.map((sink) => sink.close()));
-    return { splitId, scheme, k, n, chunkSize, size, shareSize: shareSize(scheme, k, n, size, chunkSize) };
+    return plan.result;
   } catch (error) {
+    plan.secrets.recordKey.fill(0);
     await Promise.allSettled(sinks.map((sink) => sink.abort?.(error)));
     throw error;
   }
-}
-
-/**
- * Scheme `shamir`: the chunk and its authentication tag are Shamir-shared together, so each share
- * is information-theoretically independent of the data, and a rebuild is authenticated.
- */
-async function shamirChunk(
-  key: CryptoKey,
-  nonce: Uint8Array<ArrayBuffer>,
-  binding: Uint8Array,
-  plain: Uint8Array,
-  k: number,
-  xs: readonly number[],
-  random: (out: Uint8Array) => void,
-): Promise<Uint8Array[]> {
-  const length = plain.length;
-  const secretLength = length + TAG_SIZE;
-  const stride = alignedStride(secretLength);
-  const secret = new Uint8Array(stride);
-  secret.set(plain, 0);
-  secret.set(await chunkTag(key, nonce, binding, plain), length);
-  const coefficients = randomCoefficientRows(k, secretLength, random);
-  const block = new Uint8Array(xs.length * stride);
-  const outputs = xs.map((_, i) => block.subarray(i * stride, i * stride + secretLength));
-  splitInto(secret, secretLength, xs, coefficients, outputs);
-  for (const row of coefficients) row.fill(0);
-  secret.fill(0);
-  return outputs;
-}
-
-/**
- * Scheme `ssms` (Krawczyk, "Secret sharing made short", CRYPTO '93): AES-256-GCM the chunk, cut the
- * ciphertext ‖ tag into k zero-padded data fragments, add n−k Reed–Solomon parity fragments.
- */
-async function ssmsChunk(
-  key: CryptoKey,
-  nonce: Uint8Array<ArrayBuffer>,
-  binding: Uint8Array,
-  plain: Uint8Array,
-  codec: ReedSolomon,
-): Promise<Uint8Array[]> {
-  const sealed = await sealChunk(key, nonce, binding, plain);
-  const fragmentLength = recordLength('ssms', codec.k, plain.length);
-  const stride = alignedStride(fragmentLength);
-  const block = new Uint8Array(codec.n * stride);
-  const fragments = Array.from({ length: codec.n }, (_, i) => block.subarray(i * stride, i * stride + fragmentLength));
-  for (let j = 0; j < codec.k; j++) fragments[j]!.set(sealed.subarray(j * fragmentLength, (j + 1) * fragmentLength));
-  codec.encodeInto(fragments.slice(0, codec.k), fragments.slice(codec.k), fragmentLength);
-  return fragments;
 }
 
 async function readChunk(source: ByteSource, offset: number, length: number): Promise<Uint8Array> {

@@ -1,9 +1,9 @@
-import { chunkTag, importRecordKey, openChunk, streamNonce } from './aead.js';
-import { fromHex, equalBytes } from './bytes.js';
+import { importRecordKey, streamNonce } from './aead.js';
+import { equalBytes, fromHex } from './bytes.js';
+import { ChunkRebuilder } from './chunks.js';
 import { TesseraError, toTesseraError, type ErrorCode } from './errors.js';
 import {
   HEADER_SIZE,
-  TAG_SIZE,
   bindingFromHeader,
   chunkCount,
   chunkLength,
@@ -13,9 +13,7 @@ import {
   shareSize,
 } from './format.js';
 import { MemorySink, bytesSource, type ByteSink, type ByteSource } from './io.js';
-import { alignedStride } from './protect.js';
-import { getGfKernel } from './kernel.js';
-import { ReedSolomon } from './reed-solomon.js';
+import { createLocalRecoverExecutor, type RecoverChunkResult, type RecoverContext } from './executor.js';
 import { evaluateAt } from './shamir.js';
 import type { RecoverOptions, RecoverResult, ShareHeader, ShareProblem } from './types.js';
 
@@ -29,20 +27,14 @@ interface Candidate {
   readonly headerBytes: Uint8Array;
 }
 
-/** A verified rebuild of one chunk, and a way to check any other share's fragment against it. */
-interface Rebuilt {
-  readonly plaintext: Uint8Array;
-  /** Whether `candidate`'s key share and fragment are what the verified data implies. */
-  consistent(candidate: Candidate, fragment: Uint8Array): boolean;
-}
-
 /**
  * Rebuilds the original from any k (or more) shares, streamed chunk by chunk into `sink`.
  *
- * Every chunk is authenticated (AES-GCM in `ssms`, a Shamir-shared GMAC in `shamir`) before it is
- * written. When a chunk does not verify, the other k-subsets of the shares at hand are tried; the
- * first that verifies is used from then on, and every share inconsistent with it is named in
- * `problems`. With exactly k shares and one altered there is no other subset: recovery refuses
+ * Every chunk is authenticated (AES-GCM in `ssms`, a Shamir-shared AES-GCM tag in `shamir`) before
+ * it is written. Chunks are rebuilt by an executor (`options.executor`; by default in this thread,
+ * two at a time), several in flight, written in order. When a chunk does not verify, the other
+ * k-subsets of the shares at hand are tried; the first that verifies is used from then on, and
+ * every share inconsistent with it is named in `problems`. With exactly k shares and one altered there is no other subset: recovery refuses
  * (share.corrupt) — it never writes a wrong file. On failure the sink is aborted.
  */
 export async function recover(shares: readonly ByteSource[], sink: ByteSink, options: RecoverOptions = {}): Promise<RecoverResult> {
@@ -64,10 +56,19 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
   const candidates = await readHeaders(shares, report);
   const group = chooseGroup(candidates, report, problems);
   const { scheme, k, n, chunkSize, size, splitId } = group[0]!.header;
-  const binding = bindingFromHeader(group[0]!.headerBytes);
-  const noncePrefix = fromHex(splitId);
-  const codec = scheme === 'ssms' ? new ReedSolomon(k, n) : undefined;
+  const chunks = chunkCount(size, chunkSize);
+  const context: RecoverContext = {
+    scheme,
+    k,
+    n,
+    chunkSize,
+    size,
+    chunkCount: chunks,
+    splitId: fromHex(splitId),
+    binding: bindingFromHeader(group[0]!.headerBytes),
+  };
   const verifySpares = options.verifySpares ?? true;
+
   /** Unreadable shares: never asked again. */
   const gone = new Set<Candidate>();
   /**
@@ -77,117 +78,160 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
    */
   const damaged = new Set<Candidate>();
   const used = new Set<Candidate>();
-  const keys = new Map<string, Promise<CryptoKey>>();
+  const usable = (): Candidate[] => [
+    ...group.filter((c) => !gone.has(c) && !damaged.has(c)),
+    ...group.filter((c) => !gone.has(c) && damaged.has(c)),
+  ];
+  const markDamaged = (candidate: Candidate, index: number): void => {
+    damaged.add(candidate);
+    report(candidate.index, candidate.header.x, 'share.corrupt', `Share x=${candidate.header.x} is damaged or was altered (chunk ${index + 1} does not match the others).`);
+  };
 
-  // Systematic code: the data fragments (x ≤ k) need no decoding, so try them first.
-  let active = group.slice(0, k);
-  const chunks = chunkCount(size, chunkSize);
+  const recordKeys = new Map<string, Uint8Array>();
+  const recordKeyFor = (subset: readonly Candidate[]): Uint8Array => {
+    const cacheKey = subset.map((c) => c.header.x).join(',');
+    let key = recordKeys.get(cacheKey);
+    if (!key) {
+      key = new Uint8Array(32);
+      evaluateAt(subset.map((c) => c.header.x), subset.map((c) => c.header.keyShare), 0, key, 32);
+      recordKeys.set(cacheKey, key);
+    }
+    return key;
+  };
 
-  for (let index = 0; index < chunks; index++) {
-    if (options.signal?.aborted) throw new TesseraError('job.aborted', 'Recovery was cancelled.');
-    const length = chunkLength(size, chunkSize, index);
-    const fragmentLength = recordLength(scheme, k, length);
-    const offset = recordOffset(scheme, k, chunkSize, index);
-    const nonce = streamNonce(noncePrefix, index, index === chunks - 1);
-    const fragments = new Map<Candidate, Uint8Array>();
+  /** Records read so far, per chunk still in flight; each is read once. */
+  const records = new Map<number, Map<Candidate, Promise<Uint8Array | undefined>>>();
+  const recordOf = (candidate: Candidate, index: number): Promise<Uint8Array | undefined> => {
+    if (gone.has(candidate)) return Promise.resolve(undefined);
+    let perChunk = records.get(index);
+    if (!perChunk) records.set(index, (perChunk = new Map()));
+    let record = perChunk.get(candidate);
+    if (!record) {
+      record = readRecord(candidate, index);
+      perChunk.set(candidate, record);
+    }
+    return record;
+  };
+  const readRecord = async (candidate: Candidate, index: number): Promise<Uint8Array | undefined> => {
+    const length = recordLength(scheme, k, chunkLength(size, chunkSize, index));
+    let record: Uint8Array;
+    try {
+      record = await candidate.source.read(recordOffset(scheme, k, chunkSize, index), length);
+    } catch (error) {
+      const known = toTesseraError(error);
+      gone.add(candidate);
+      report(candidate.index, candidate.header.x, known?.code ?? 'share.unreadable', known?.detail ?? `Share x=${candidate.header.x} could not be read.`);
+      return undefined;
+    }
+    if (record.length !== length) {
+      gone.add(candidate);
+      report(candidate.index, candidate.header.x, 'share.truncated', `Share x=${candidate.header.x} ended early while it was being read.`);
+      return undefined;
+    }
+    return record;
+  };
 
-    const fragmentOf = async (candidate: Candidate): Promise<Uint8Array | undefined> => {
-      if (gone.has(candidate)) return undefined;
-      let fragment = fragments.get(candidate);
-      if (fragment) return fragment;
+  const executor = await (options.executor ?? ((c: RecoverContext) => Promise.resolve(createLocalRecoverExecutor(c))))(context);
+  try {
+    // Systematic code: the data fragments (x ≤ k) need no decoding, so try them first.
+    let active: readonly Candidate[] = group.slice(0, k);
+
+    /** A chunk sent to the executor with the subset in use when it was sent. */
+    interface Flight {
+      readonly index: number;
+      readonly subset: readonly Candidate[];
+      readonly spares: readonly Candidate[];
+      /** undefined: a record could not be read; rejected: the executor failed. */
+      readonly result: Promise<RecoverChunkResult | undefined>;
+    }
+    const send = (index: number): Flight => {
+      const subset = active;
+      const spares = verifySpares ? usable().filter((c) => !subset.includes(c) && !damaged.has(c)) : [];
+      const result = (async () => {
+        const fragments = await Promise.all(subset.map((c) => recordOf(c, index)));
+        if (fragments.some((f) => f === undefined)) return undefined;
+        const spareRecords = await Promise.all(spares.map(async (c) => ({ x: c.header.x, fragment: await recordOf(c, index) })));
+        return executor.rebuildChunk({
+          index,
+          xs: subset.map((c) => c.header.x),
+          recordKey: recordKeyFor(subset),
+          fragments: fragments as Uint8Array[],
+          spares: spareRecords.filter((s): s is { x: number; fragment: Uint8Array } => s.fragment !== undefined),
+        });
+      })();
+      result.catch(() => undefined); // awaited in turn; this only keeps an early failure from going unhandled
+      return { index, subset, spares, result };
+    };
+
+    const inFlight: Flight[] = [];
+    let sent = 0;
+    const topUp = (): void => {
+      while (sent < chunks && inFlight.length < Math.max(1, executor.window)) inFlight.push(send(sent++));
+    };
+    topUp();
+    const fallback = new ChunkRebuilder(scheme, k, n, chunkSize, context.binding);
+
+    for (let index = 0; index < chunks; index++) {
+      if (options.signal?.aborted) throw new TesseraError('job.aborted', 'Recovery was cancelled.');
+      const flight = inFlight.shift()!;
+      topUp();
+      const outcome = await flight.result.catch(() => undefined);
+      let plaintext = outcome?.plaintext;
+      if (plaintext) {
+        for (const spare of flight.spares) {
+          const bad = outcome!.inconsistent.includes(spare.header.x) || !keyShareConsistent(flight.subset, spare);
+          if (bad && (await recordOf(spare, index)) !== undefined) markDamaged(spare, index);
+        }
+        for (const candidate of flight.subset) used.add(candidate);
+      } else {
+        // The subset did not rebuild this chunk: search the others here, name the damaged ones.
+        const skip = outcome && outcome.plaintext === undefined ? flight.subset : undefined;
+        const found = await searchChunk(index, skip);
+        plaintext = found.plaintext;
+        active = found.subset;
+        for (const candidate of found.subset) used.add(candidate);
+      }
       try {
-        fragment = aligned(await candidate.source.read(offset, fragmentLength));
+        await sink.write(plaintext);
       } catch (error) {
-        const known = toTesseraError(error);
-        gone.add(candidate);
-        report(candidate.index, candidate.header.x, known?.code ?? 'share.unreadable', known?.detail ?? `Share x=${candidate.header.x} could not be read.`);
-        return undefined;
+        throw toTesseraError(error) ?? new TesseraError('output.failed', 'Writing the rebuilt file failed.', {}, { cause: error });
       }
-      if (fragment.length !== fragmentLength) {
-        gone.add(candidate);
-        report(candidate.index, candidate.header.x, 'share.truncated', `Share x=${candidate.header.x} ended early while it was being read.`);
-        return undefined;
-      }
-      fragments.set(candidate, fragment);
-      return fragment;
-    };
+      records.delete(index);
+      options.onProgress?.({ done: Math.min(size, (index + 1) * chunkSize), total: size });
+    }
 
-    const tryRebuild = async (subset: readonly Candidate[]): Promise<Rebuilt | undefined> => {
-      const parts: Uint8Array[] = [];
-      for (const candidate of subset) {
-        const fragment = await fragmentOf(candidate);
-        if (!fragment) return undefined;
-        parts.push(fragment);
-      }
-      const key = await keyFor(subset);
-      return codec
-        ? rebuildSsms(codec, subset, parts, key, nonce, binding, length, fragmentLength)
-        : rebuildShamir(subset, parts, key, nonce, binding, length);
-    };
-
-    const keyFor = (subset: readonly Candidate[]): Promise<CryptoKey> => {
-      const cacheKey = subset.map((c) => c.header.x).join(',');
-      let key = keys.get(cacheKey);
-      if (!key) {
-        const recordKey = new Uint8Array(32);
-        evaluateAt(subset.map((c) => c.header.x), subset.map((c) => c.header.keyShare), 0, recordKey, 32);
-        key = importRecordKey(recordKey);
-        keys.set(cacheKey, key);
-      }
-      return key;
-    };
-
-    let rebuilt = await tryRebuild(active);
-    const usable = (): Candidate[] => [
-      ...group.filter((c) => !gone.has(c) && !damaged.has(c)),
-      ...group.filter((c) => !gone.has(c) && damaged.has(c)),
-    ];
-    const searched = !rebuilt;
-    if (!rebuilt) {
+    /** Tries every k-subset of the usable shares (but `skip`) on one chunk; the first that authenticates wins. */
+    async function searchChunk(index: number, skip: readonly Candidate[] | undefined): Promise<{ plaintext: Uint8Array; subset: readonly Candidate[] }> {
+      const length = chunkLength(size, chunkSize, index);
+      const nonce = streamNonce(context.splitId, index, index === chunks - 1);
       let tried = 0;
       for (const subset of combinations(usable(), k)) {
-        if (sameMembers(subset, active)) continue;
+        if (skip && sameMembers(subset, skip)) continue;
         if (++tried > MAX_SUBSETS_TRIED) break;
-        rebuilt = await tryRebuild(subset);
-        if (rebuilt) {
-          active = subset;
-          break;
+        const fragments = await Promise.all(subset.map((c) => recordOf(c, index)));
+        if (fragments.some((f) => f === undefined)) continue;
+        const key = await importRecordKey(recordKeyFor(subset));
+        const rebuilt = await fallback.rebuild(subset.map((c) => c.header.x), fragments as Uint8Array[], key, nonce, length);
+        if (!rebuilt) continue;
+        for (const other of usable().filter((c) => !subset.includes(c) && !damaged.has(c))) {
+          const record = await recordOf(other, index);
+          if (record && !(rebuilt.consistent(other.header.x, record) && keyShareConsistent(subset, other))) markDamaged(other, index);
         }
+        return { plaintext: rebuilt.plaintext, subset };
       }
-      if (!rebuilt) {
-        const remaining = usable().length;
-        if (remaining < k) {
-          throw new TesseraError('share.too-few', `Only ${remaining} of the shares could be used, and ${k} are needed.${describe(problems)}`);
-        }
-        throw new TesseraError(
-          'share.corrupt',
-          remaining === k
-            ? `These ${k} shares do not rebuild a verified file: at least one of them is damaged or was altered. Add one more share so Tessera can tell which.${describe(problems)}`
-            : `No ${k} of these ${remaining} shares rebuild a verified file: more than ${remaining - k} of them are damaged or altered.${describe(problems)}`,
-        );
+      const remaining = usable().length;
+      if (remaining < k) {
+        throw new TesseraError('share.too-few', `Only ${remaining} of the shares could be used, and ${k} are needed.${describe(problems)}`);
       }
+      throw new TesseraError(
+        'share.corrupt',
+        remaining === k
+          ? `These ${k} shares do not rebuild a verified file: at least one of them is damaged or was altered. Add one more share so Tessera can tell which.${describe(problems)}`
+          : `No ${k} of these ${remaining} shares rebuild a verified file: more than ${remaining - k} of them are damaged or altered.${describe(problems)}`,
+      );
     }
-
-    // Name every share that disagrees with the verified data: after a search always (so the
-    // damaged one is reported), and on every chunk when asked to check spare shares.
-    const others = usable().filter((c) => !active.includes(c) && !damaged.has(c));
-    if (others.length > 0 && (verifySpares || searched)) {
-      for (const candidate of others) {
-        const fragment = await fragmentOf(candidate);
-        if (fragment && !rebuilt.consistent(candidate, fragment)) {
-          damaged.add(candidate);
-          report(candidate.index, candidate.header.x, 'share.corrupt', `Share x=${candidate.header.x} is damaged or was altered (chunk ${index + 1} does not match the others).`);
-        }
-      }
-    }
-
-    for (const candidate of active) used.add(candidate);
-    try {
-      await sink.write(rebuilt.plaintext);
-    } catch (error) {
-      throw toTesseraError(error) ?? new TesseraError('output.failed', 'Writing the rebuilt file failed.', {}, { cause: error });
-    }
-    options.onProgress?.({ done: index * chunkSize + length, total: size });
+  } finally {
+    await executor.close();
   }
 
   await sink.close();
@@ -199,69 +243,6 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     size,
     usedShares: [...used].map((c) => c.header.x).sort((a, b) => a - b),
     problems: [...problems.values()].sort((a, b) => a.shareIndex - b.shareIndex),
-  };
-}
-
-async function rebuildShamir(
-  subset: readonly Candidate[],
-  parts: readonly Uint8Array[],
-  key: CryptoKey,
-  nonce: Uint8Array<ArrayBuffer>,
-  binding: Uint8Array,
-  length: number,
-): Promise<Rebuilt | undefined> {
-  const secretLength = length + TAG_SIZE;
-  const xs = subset.map((c) => c.header.x);
-  const secret = new Uint8Array(alignedStride(secretLength));
-  evaluateAt(xs, parts, 0, secret, secretLength);
-  const plaintext = secret.subarray(0, length);
-  const tag = await chunkTag(key, nonce, binding, plaintext);
-  if (!equalBytes(tag, secret.subarray(length, secretLength))) return undefined;
-  return {
-    plaintext,
-    consistent(candidate, fragment) {
-      const expected = new Uint8Array(alignedStride(secretLength));
-      evaluateAt(xs, parts, candidate.header.x, expected, secretLength);
-      return equalBytes(expected.subarray(0, secretLength), fragment) && keyShareConsistent(subset, candidate);
-    },
-  };
-}
-
-async function rebuildSsms(
-  codec: ReedSolomon,
-  subset: readonly Candidate[],
-  parts: readonly Uint8Array[],
-  key: CryptoKey,
-  nonce: Uint8Array<ArrayBuffer>,
-  binding: Uint8Array,
-  length: number,
-  fragmentLength: number,
-): Promise<Rebuilt | undefined> {
-  const k = codec.k;
-  const indices = subset.map((c) => c.header.x - 1);
-  let dataFragments: readonly Uint8Array[] = parts;
-  if (!indices.every((index, j) => index === j)) {
-    const stride = alignedStride(fragmentLength);
-    const block = new Uint8Array(k * stride);
-    dataFragments = Array.from({ length: k }, (_, j) => block.subarray(j * stride, j * stride + fragmentLength));
-    codec.decodeInto(indices, parts, dataFragments, fragmentLength);
-  }
-  const data = new Uint8Array(k * fragmentLength);
-  dataFragments.forEach((fragment, j) => data.set(fragment, j * fragmentLength));
-  // The zero padding after ciphertext ‖ tag is part of the data fragments: a flipped bit there
-  // must be refused too, and GCM does not cover it.
-  const sealedLength = length + TAG_SIZE;
-  for (let i = sealedLength; i < data.length; i++) if (data[i] !== 0) return undefined;
-  const plaintext = await openChunk(key, nonce, binding, data.subarray(0, sealedLength));
-  if (!plaintext) return undefined;
-  return {
-    plaintext,
-    consistent(candidate, fragment) {
-      const expected = new Uint8Array(alignedStride(fragmentLength));
-      const row = codec.row(candidate.header.x - 1);
-      getGfKernel().matrixMultiply(row, 1, k, dataFragments, [expected], fragmentLength);
-      return equalBytes(expected.subarray(0, fragmentLength), fragment) && keyShareConsistent(subset, candidate);
-    },
   };
 }
 
@@ -377,11 +358,6 @@ function* combinations<T>(items: readonly T[], size: number, start = 0, prefix: 
 
 function sameMembers<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((item) => b.includes(item));
-}
-
-/** The kernel's word path needs 4-byte alignment; sources may hand back views at any offset. */
-function aligned(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
 }
 
 /** In-memory convenience for small inputs: rebuilds from share arrays. */

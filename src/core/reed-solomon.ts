@@ -1,6 +1,6 @@
 import { assertThreshold } from './assert.js';
 import { gfInv, gfInvertMatrix } from './gf256.js';
-import { getGfKernel } from './kernel.js';
+import { getGfKernel, type GfMultiply } from './kernel.js';
 
 /**
  * Systematic Reed–Solomon (k, n) erasure code over GF(2^8) with a Cauchy parity matrix.
@@ -41,11 +41,11 @@ export class ReedSolomon {
    * Computes the n−k parity fragments from the k data fragments (all at least `length` bytes) into
    * `parity` (n−k arrays).
    */
-  encodeInto(data: readonly Uint8Array[], parity: readonly Uint8Array[], length: number): void {
+  encodeInto(data: readonly Uint8Array[], parity: readonly Uint8Array[], length: number, engine: GfMultiply = getGfKernel()): void {
     if (data.length !== this.k) throw new RangeError(`expected ${this.k} data fragments, got ${data.length}`);
     if (parity.length !== this.n - this.k) throw new RangeError(`expected ${this.n - this.k} parity outputs, got ${parity.length}`);
     if (parity.length === 0) return;
-    getGfKernel().matrixMultiply(this.generator.subarray(this.k * this.k), this.n - this.k, this.k, data, parity, length);
+    engine.matrixMultiply(this.generator.subarray(this.k * this.k), this.n - this.k, this.k, data, parity, length);
   }
 
   /** Convenience form of encodeInto for equal-length fragments. */
@@ -62,7 +62,13 @@ export class ReedSolomon {
    * (0..n−1) of `fragments[i]`; exactly k distinct indices. Data fragments present among the inputs
    * are copied through; the others are decoded.
    */
-  decodeInto(indices: readonly number[], fragments: readonly Uint8Array[], outputs: readonly Uint8Array[], length: number): void {
+  decodeInto(
+    indices: readonly number[],
+    fragments: readonly Uint8Array[],
+    outputs: readonly Uint8Array[],
+    length: number,
+    engine: GfMultiply = getGfKernel(),
+  ): void {
     if (indices.length !== this.k || fragments.length !== this.k) {
       throw new RangeError(`exactly ${this.k} fragments are needed to decode, got ${fragments.length}`);
     }
@@ -73,7 +79,7 @@ export class ReedSolomon {
       for (let i = 0; i < this.k; i++) if (outputs[i] !== fragments[i]) outputs[i]!.set(fragments[i]!.subarray(0, length));
       return;
     }
-    getGfKernel().matrixMultiply(this.decoder(indices), this.k, this.k, fragments, outputs, length);
+    engine.matrixMultiply(this.decoder(indices), this.k, this.k, fragments, outputs, length);
   }
 
   /** Convenience form: `fragments` has n entries, undefined where a fragment is missing. */

@@ -1,6 +1,6 @@
 import { assertBytes, assertInteger, assertThreshold } from './assert.js';
 import { gfDiv, gfMul, gfPow } from './gf256.js';
-import { getGfKernel } from './kernel.js';
+import { getGfKernel, type GfMultiply } from './kernel.js';
 import { defaultRandom } from './random.js';
 import type { RandomSource } from './types.js';
 
@@ -95,9 +95,10 @@ export function splitInto(
   xs: readonly number[],
   coefficientRows: readonly Uint8Array[],
   outputs: readonly Uint8Array[],
+  engine: GfMultiply = getGfKernel(),
 ): void {
   const k = coefficientRows.length + 1;
-  getGfKernel().matrixMultiply(vandermondeMatrix(xs, k), xs.length, k, [secret, ...coefficientRows], outputs, length);
+  engine.matrixMultiply(vandermondeMatrix(xs, k), xs.length, k, [secret, ...coefficientRows], outputs, length);
 }
 
 /**
@@ -125,6 +126,7 @@ export function evaluateAt(
   target: number,
   out: Uint8Array,
   length: number,
+  engine: GfMultiply = getGfKernel(),
 ): void {
-  getGfKernel().matrixMultiply(lagrangeCoefficients(xs, target), 1, xs.length, values, [out], length);
+  engine.matrixMultiply(lagrangeCoefficients(xs, target), 1, xs.length, values, [out], length);
 }

@@ -22,6 +22,11 @@ export interface ProtectOptions {
   readonly random?: RandomSource;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Where chunks are protected (e.g. a pool of workers); by default in this thread. Chunk
+   * coefficients then come from the executor's own CSPRNG, not from `random`.
+   */
+  readonly executor?: import('./executor.js').ProtectExecutorFactory;
 }
 
 export interface ProtectResult {
@@ -45,6 +50,8 @@ export interface RecoverOptions {
    * share is reported (default true). Costs extra work only when more than k shares are given.
    */
   readonly verifySpares?: boolean;
+  /** Where chunks are rebuilt (e.g. a pool of workers); by default in this thread. */
+  readonly executor?: import('./executor.js').RecoverExecutorFactory;
 }
 
 export interface ShareProblem {

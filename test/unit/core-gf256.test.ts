@@ -76,8 +76,21 @@ describe('the WebAssembly SIMD kernel', () => {
 });
 
 describe.each([javascriptKernel, simdKernel!])('bulk kernel $name', (kernel: GfKernel) => {
-  const reference: GfKernel = {
-    name: 'scalar reference',
+  it('works in place in a workspace, and on arrays from elsewhere', () => {
+    const workspace = kernel.createWorkspace(4 * 1000);
+    const [a, b, out] = [workspace.allocate(1000), workspace.allocate(1000), workspace.allocate(1000)];
+    expect(a!.byteOffset % 64).toBe(b!.byteOffset % 64);
+    a!.fill(3);
+    b!.fill(5);
+    workspace.matrixMultiply(Uint8Array.of(2, 1), 1, 2, [a!, b!], [out!], 1000);
+    expect(out!.every((v) => v === (gfMul(2, 3) ^ 5))).toBe(true);
+    const outside = new Uint8Array(1000);
+    workspace.matrixMultiply(Uint8Array.of(2, 1), 1, 2, [a!, new Uint8Array(1000).fill(5)], [outside], 1000);
+    expect(outside).toEqual(out);
+    expect(() => workspace.allocate(1001)).toThrow(/workspace exhausted/);
+  });
+
+  const reference: Pick<GfKernel, 'matrixMultiply'> = {
     matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
       for (let r = 0; r < rows; r++) {
         for (let i = 0; i < length; i++) {

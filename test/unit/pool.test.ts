@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAbort } from '../../src/core/errors.js';
-import { SharePool, poolSize, type ShareWorker } from '../../src/jobs/pool.js';
+import { SharePool, poolSize, requestedPoolSize, type ShareWorker } from '../../src/jobs/pool.js';
 
 interface FakeWorker {
   readonly id: number;
@@ -80,6 +80,23 @@ describe('poolSize', () => {
     [Number.NaN, 1],
   ])('hardwareConcurrency %s → %i workers', (cores, size) => {
     expect(poolSize(cores)).toBe(size);
+  });
+});
+
+describe('requestedPoolSize', () => {
+  it.each([
+    ['?workers=1', 1],
+    ['?workers=2', 2],
+    ['?x=y&workers=16', 16],
+    ['', undefined],
+    [undefined, undefined],
+    ['?workers=0', undefined],
+    ['?workers=17', undefined],
+    ['?workers=2.5', undefined],
+    ['?workers=two', undefined],
+    ['?workers=', undefined],
+  ])('%s → %s', (search, size) => {
+    expect(requestedPoolSize(search)).toBe(size);
   });
 });
 

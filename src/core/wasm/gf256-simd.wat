@@ -8,10 +8,12 @@
 ;; multiply(out, terms, count, length): for every byte position i < length,
 ;;   out[i] = XOR over t < count of  c_t · input_t[i]
 ;; where term t is a 48-byte record at terms + 48·t: the 16-byte table lo[j] = c_t·j, the 16-byte
-;; table hi[j] = c_t·(j << 4), then the input's address (i32). `length` must be a multiple of 64;
-;; the caller pads. Loads and stores are unaligned-safe.
+;; table hi[j] = c_t·(j << 4), the input's address (i32), then a flag (i32) that is 1 when c_t = 1,
+;; for which the product is the input itself (every Shamir split row is [1, x, x², …]). `length` must be a multiple of 64;
+;; the caller pads. Loads and stores are unaligned-safe. The memory is imported, so each workspace
+;; can give an instance memory of its own, sized once and never grown.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
   (func (export "multiply") (param $out i32) (param $terms i32) (param $count i32) (param $length i32)
     (local $i i32) (local $term i32) (local $termsEnd i32) (local $input i32)
     (local $lo v128) (local $hi v128) (local $mask v128) (local $v v128)
@@ -29,25 +31,32 @@
         (block $termsDone
           (loop $eachTerm
             (br_if $termsDone (i32.ge_u (local.get $term) (local.get $termsEnd)))
-            (local.set $lo (v128.load (local.get $term)))
-            (local.set $hi (v128.load offset=16 (local.get $term)))
             (local.set $input (i32.add (i32.load offset=32 (local.get $term)) (local.get $i)))
-            (local.set $v (v128.load (local.get $input)))
-            (local.set $a0 (v128.xor (local.get $a0) (v128.xor
-              (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
-              (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
-            (local.set $v (v128.load offset=16 (local.get $input)))
-            (local.set $a1 (v128.xor (local.get $a1) (v128.xor
-              (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
-              (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
-            (local.set $v (v128.load offset=32 (local.get $input)))
-            (local.set $a2 (v128.xor (local.get $a2) (v128.xor
-              (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
-              (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
-            (local.set $v (v128.load offset=48 (local.get $input)))
-            (local.set $a3 (v128.xor (local.get $a3) (v128.xor
-              (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
-              (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+            (if (i32.load offset=36 (local.get $term))
+              (then
+                (local.set $a0 (v128.xor (local.get $a0) (v128.load (local.get $input))))
+                (local.set $a1 (v128.xor (local.get $a1) (v128.load offset=16 (local.get $input))))
+                (local.set $a2 (v128.xor (local.get $a2) (v128.load offset=32 (local.get $input))))
+                (local.set $a3 (v128.xor (local.get $a3) (v128.load offset=48 (local.get $input)))))
+              (else
+                (local.set $lo (v128.load (local.get $term)))
+                (local.set $hi (v128.load offset=16 (local.get $term)))
+                (local.set $v (v128.load (local.get $input)))
+                (local.set $a0 (v128.xor (local.get $a0) (v128.xor
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
+                  (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+                (local.set $v (v128.load offset=16 (local.get $input)))
+                (local.set $a1 (v128.xor (local.get $a1) (v128.xor
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
+                  (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+                (local.set $v (v128.load offset=32 (local.get $input)))
+                (local.set $a2 (v128.xor (local.get $a2) (v128.xor
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
+                  (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+                (local.set $v (v128.load offset=48 (local.get $input)))
+                (local.set $a3 (v128.xor (local.get $a3) (v128.xor
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $v) (local.get $mask)))
+                  (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $v) (i32.const 4))))))))
             (local.set $term (i32.add (local.get $term) (i32.const 48)))
             (br $eachTerm)))
         (v128.store (i32.add (local.get $out) (local.get $i)) (local.get $a0))

@@ -1,18 +1,13 @@
 import { gfMul } from '../gf256.js';
-import type { GfKernel } from '../kernel.js';
+import { bumpAllocator, roundUp64, type GfKernel, type GfWorkspace } from '../kernel.js';
 import { GF256_SIMD_WASM } from './gf256-simd.generated.js';
 
-interface SimdExports {
-  readonly memory: WebAssembly.Memory;
-  multiply(out: number, terms: number, count: number, length: number): void;
-}
+type Multiply = (out: number, terms: number, count: number, length: number) => void;
 
-/** Bytes of one term record in wasm memory: lo table, hi table, input address, padding. */
+/** Bytes of one term record in wasm memory: lo table, hi table, input address, plain-XOR flag, padding. */
 const TERM_SIZE = 48;
 /** The term records sit at the start of memory; 255 columns fit. */
 const TERMS_AREA = 16 * 1024;
-/** The kernel works in 64-byte blocks; buffers are padded to it. */
-const BLOCK = 64;
 const PAGE = 65536;
 
 /**
@@ -40,53 +35,90 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+const pagesFor = (bytes: number): number => Math.ceil(bytes / PAGE);
+
+/**
+ * Runs one row: writes the term records for the non-zero coefficients at the start of `memory`
+ * (addresses of inputs given by `addressOf`) and multiplies into `outputAddress`.
+ */
+function multiplyRow(
+  memory: Uint8Array,
+  view: DataView,
+  multiply: Multiply,
+  row: Uint8Array,
+  addressOf: (column: number) => number,
+  outputAddress: number,
+  length: number,
+): void {
+  let count = 0;
+  for (let c = 0; c < row.length; c++) {
+    const coefficient = row[c]!;
+    if (coefficient === 0) continue;
+    const record = count * TERM_SIZE;
+    memory.set(tablesFor(coefficient), record);
+    view.setUint32(record + 32, addressOf(c), true);
+    view.setUint32(record + 36, coefficient === 1 ? 1 : 0, true);
+    count++;
+  }
+  multiply(outputAddress, 0, count, roundUp64(length));
+}
+
 /**
  * The WebAssembly SIMD kernel, or undefined where the engine has no SIMD (then the JavaScript
  * kernel stays in use). Synchronous: the module is a few hundred bytes, under every engine's limit
  * for synchronous compilation on the main thread.
  *
- * Inputs are copied into the module's memory and outputs copied out (memory copies run at
- * several GB/s, far above the field arithmetic); buffers are padded to 64 bytes with zeros.
+ * In a workspace it works in place on the workspace's buffers. The plain `matrixMultiply` (for
+ * arrays from anywhere) copies inputs into its own memory and outputs back out.
  */
 export function createSimdKernel(): GfKernel | undefined {
   const bytes = decodeBase64(GF256_SIMD_WASM);
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return undefined;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-  const wasm = instance.exports as unknown as SimdExports;
+  const compiled = new WebAssembly.Module(bytes);
+  const instantiate = (memory: WebAssembly.Memory): Multiply =>
+    (new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as { multiply: Multiply }).multiply;
 
-  const ensureMemory = (bytesNeeded: number): Uint8Array => {
-    const missing = bytesNeeded - wasm.memory.buffer.byteLength;
-    if (missing > 0) wasm.memory.grow(Math.ceil(missing / PAGE));
-    return new Uint8Array(wasm.memory.buffer);
+  const scratchMemory = new WebAssembly.Memory({ initial: 1 });
+  const scratchMultiply = instantiate(scratchMemory);
+
+  const copyingMultiply: GfKernel['matrixMultiply'] = (coefficients, rows, cols, inputs, outputs, length) => {
+    if (length === 0) return;
+    const stride = roundUp64(length);
+    const outputAt = TERMS_AREA + cols * stride;
+    const missing = outputAt + stride - scratchMemory.buffer.byteLength;
+    if (missing > 0) scratchMemory.grow(pagesFor(missing));
+    const memory = new Uint8Array(scratchMemory.buffer);
+    const view = new DataView(scratchMemory.buffer);
+    for (let c = 0; c < cols; c++) memory.set(inputs[c]!.subarray(0, length), TERMS_AREA + c * stride);
+    for (let r = 0; r < rows; r++) {
+      multiplyRow(memory, view, scratchMultiply, coefficients.subarray(r * cols, (r + 1) * cols), (c) => TERMS_AREA + c * stride, outputAt, length);
+      outputs[r]!.set(memory.subarray(outputAt, outputAt + length));
+    }
   };
 
   return {
     name: 'wasm-simd-nibble',
-    matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
-      if (length === 0) return;
-      const stride = Math.ceil(length / BLOCK) * BLOCK;
-      const inputsAt = TERMS_AREA;
-      const outputAt = inputsAt + cols * stride;
-      const memory = ensureMemory(outputAt + stride);
-      const view = new DataView(memory.buffer);
-      for (let c = 0; c < cols; c++) {
-        const at = inputsAt + c * stride;
-        memory.set(inputs[c]!.subarray(0, length), at);
-        memory.fill(0, at + length, at + stride);
-      }
-      for (let r = 0; r < rows; r++) {
-        let count = 0;
-        for (let c = 0; c < cols; c++) {
-          const coefficient = coefficients[r * cols + c]!;
-          if (coefficient === 0) continue;
-          const record = count * TERM_SIZE;
-          memory.set(tablesFor(coefficient), record);
-          view.setUint32(record + 32, inputsAt + c * stride, true);
-          count++;
-        }
-        wasm.multiply(outputAt, 0, count, stride);
-        outputs[r]!.set(memory.subarray(outputAt, outputAt + length));
-      }
+    matrixMultiply: copyingMultiply,
+    createWorkspace(capacity): GfWorkspace {
+      // One spare block at the end: kernels may read up to 63 bytes past a view's end.
+      const memoryObject = new WebAssembly.Memory({ initial: pagesFor(TERMS_AREA + capacity + 64) });
+      const multiply = instantiate(memoryObject);
+      const memory = new Uint8Array(memoryObject.buffer);
+      const view = new DataView(memoryObject.buffer);
+      const owned = (array: Uint8Array): boolean => array.buffer === memoryObject.buffer;
+      return {
+        allocate: bumpAllocator(memory.subarray(TERMS_AREA, TERMS_AREA + capacity)),
+        matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
+          if (length === 0) return;
+          if (!inputs.slice(0, cols).every(owned) || !outputs.slice(0, rows).every(owned)) {
+            copyingMultiply(coefficients, rows, cols, inputs, outputs, length);
+            return;
+          }
+          for (let r = 0; r < rows; r++) {
+            multiplyRow(memory, view, multiply, coefficients.subarray(r * cols, (r + 1) * cols), (c) => inputs[c]!.byteOffset, outputs[r]!.byteOffset, length);
+          }
+        },
+      };
     },
   };
 }

@@ -1,0 +1,121 @@
+import { importRecordKey, streamNonce } from './aead.js';
+import { chunkLength } from './format.js';
+import { getGfKernel, type GfKernel } from './kernel.js';
+import { ChunkProtector, ChunkRebuilder, type SplitSecrets } from './chunks.js';
+import type { RandomSource, Scheme } from './types.js';
+
+/**
+ * Chunk executors: where the per-chunk work of `protect` and `recover` runs. Core keeps the order,
+ * the authentication, the search for a damaged share and the I/O; an executor only turns chunks
+ * into records and back, possibly several at once (in workers, on other cores). `window` bounds
+ * the chunks in flight: no more are read until one is written, so a slow bucket never makes
+ * memory grow.
+ *
+ * Everything an executor receives is structured-cloneable, so a worker-backed executor can pass it
+ * on as is (transferring the buffers).
+ */
+
+export interface ProtectExecutor {
+  readonly window: number;
+  /** The n records of chunk `index`; the arrays are the caller's to keep. */
+  protectChunk(index: number, plain: Uint8Array): Promise<readonly Uint8Array[]>;
+  close(): Promise<void>;
+}
+
+/** Makes the executor for one split. SECRET: `secrets` holds the record key. */
+export type ProtectExecutorFactory = (secrets: SplitSecrets) => Promise<ProtectExecutor>;
+
+/** What a recover executor needs to know about the split (nothing secret). */
+export interface RecoverContext {
+  readonly scheme: Scheme;
+  readonly k: number;
+  readonly n: number;
+  readonly chunkSize: number;
+  readonly size: number;
+  readonly chunkCount: number;
+  /** 16 bytes. */
+  readonly splitId: Uint8Array;
+  readonly binding: Uint8Array;
+}
+
+export interface RecoverChunkTask {
+  readonly index: number;
+  /** x-coordinates of the k shares to rebuild from, in the order of `fragments`. */
+  readonly xs: readonly number[];
+  /** The record key interpolated from those k shares' key shares. SECRET. */
+  readonly recordKey: Uint8Array;
+  readonly fragments: readonly Uint8Array[];
+  /** Records of further shares, to be checked against the rebuilt chunk. */
+  readonly spares: readonly { readonly x: number; readonly fragment: Uint8Array }[];
+}
+
+export interface RecoverChunkResult {
+  /** The chunk, authenticated; undefined when these k records do not rebuild it. */
+  readonly plaintext: Uint8Array | undefined;
+  /** x of every spare whose record disagrees with the authenticated chunk. */
+  readonly inconsistent: readonly number[];
+}
+
+export interface RecoverExecutor {
+  readonly window: number;
+  rebuildChunk(task: RecoverChunkTask): Promise<RecoverChunkResult>;
+  close(): Promise<void>;
+}
+
+export type RecoverExecutorFactory = (context: RecoverContext) => Promise<RecoverExecutor>;
+
+/**
+ * Protects chunks in this thread, one protector per chunk in flight, handing out copies of the
+ * records. What a compute worker runs for its share of the chunks.
+ */
+export async function createLocalProtectExecutor(
+  secrets: SplitSecrets,
+  options: { readonly window?: number; readonly random?: RandomSource; readonly kernel?: GfKernel } = {},
+): Promise<ProtectExecutor> {
+  const window = options.window ?? 1;
+  const idle = await Promise.all(Array.from({ length: window }, () => ChunkProtector.create(secrets, options.random, options.kernel ?? getGfKernel())));
+  return {
+    window,
+    async protectChunk(index, plain) {
+      const protector = idle.pop();
+      if (!protector) throw new RangeError(`more than ${window} chunks in flight`);
+      try {
+        return (await protector.protectChunk(index, plain)).map((record) => record.slice());
+      } finally {
+        idle.push(protector);
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Rebuilds chunks in this thread, one rebuilder per chunk in flight (two by default, so one chunk's
+ * AES-GCM check overlaps the next chunk's GF(2^8) work), handing out copies of the plaintext.
+ */
+export function createLocalRecoverExecutor(
+  context: RecoverContext,
+  options: { readonly window?: number; readonly kernel?: GfKernel } = {},
+): RecoverExecutor {
+  const window = options.window ?? 2;
+  const { scheme, k, n, chunkSize, size, chunkCount, splitId, binding } = context;
+  const idle = Array.from({ length: window }, () => new ChunkRebuilder(scheme, k, n, chunkSize, binding, options.kernel ?? getGfKernel()));
+  return {
+    window,
+    async rebuildChunk(task) {
+      const rebuilder = idle.pop();
+      if (!rebuilder) throw new RangeError(`more than ${window} chunks in flight`);
+      try {
+        const key = await importRecordKey(task.recordKey);
+        const nonce = streamNonce(splitId, task.index, task.index === chunkCount - 1);
+        const rebuilt = await rebuilder.rebuild(task.xs, task.fragments, key, nonce, chunkLength(size, chunkSize, task.index));
+        if (!rebuilt) return { plaintext: undefined, inconsistent: [] };
+        const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
+        return { plaintext: rebuilt.plaintext.slice(), inconsistent };
+      } finally {
+        idle.push(rebuilder);
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
