@@ -140,8 +140,11 @@ export class DemoBucket implements Bucket {
     }
     await this.attempt(`delete ${key}`, async () => {
       await removeFile(directory, name);
-      // And what an interrupted writer (a terminated worker) may have left behind.
-      await removeFile(directory, TEMPORARY_PREFIX + name);
+      // And what an interrupted writer (a terminated worker) may have left behind: its temporary
+      // file, and Chromium's swap file for the open writable ("<name>.crswap"), which stay locked
+      // for a moment after the worker is gone.
+      await removeFileWhenUnlocked(directory, TEMPORARY_PREFIX + name);
+      await removeFileWhenUnlocked(directory, `${TEMPORARY_PREFIX}${name}.crswap`);
     });
   }
 
@@ -160,6 +163,20 @@ export class DemoBucket implements Bucket {
       if (isNotFound(error)) throw new TesseraError(notFound, `${this.label}: ${what}: not found`, {}, { cause: error });
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new TesseraError('bucket.failed', `${this.label}: ${what}: ${reason}`, {}, { cause: error });
+    }
+  }
+}
+
+/** Removes a file, retrying for up to about 5 s while another (dying) context still holds it open. */
+async function removeFileWhenUnlocked(directory: FileSystemDirectoryHandle, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await removeFile(directory, name);
+      return;
+    } catch (error) {
+      const locked = error instanceof DOMException && (error.name === 'NoModificationAllowedError' || error.name === 'InvalidStateError');
+      if (!locked || attempt >= 25) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 }
