@@ -21,6 +21,7 @@ import {
 import { createBucket, type BucketDescriptor } from '../src/storage/index.js';
 import { openOutputSink } from '../src/storage/local-output.js';
 import { shareKey } from '../src/storage/share-keys.js';
+import { ChunkWorkers } from './chunk-pool.js';
 import { Sha256 } from './sha256.js';
 
 export interface ProtectRequest {
@@ -32,6 +33,11 @@ export interface ProtectRequest {
    * shares itself after cancelling (which terminates the worker before it can clean up).
    */
   readonly recordId: string;
+  /**
+   * Compute workers for the chunks: 1 does all the work in this worker; more start that many chunk
+   * workers (workers/chunk-pool.ts) and keep this one for reading, writing and hashing.
+   */
+  readonly workers?: number;
 }
 
 /** Where one share went. `key` carries nothing about the file: `tessera/<record id>/<x>.tshare`. */
@@ -82,15 +88,18 @@ export async function protectFile(
   const { recordId } = request;
   const placements = buckets.map((bucket, index) => ({ bucket: createBucket(bucket), key: shareKey(recordId, index + 1) }));
   const sinks: ByteSink[] = [];
+  let chunkWorkers: ChunkWorkers | undefined;
   try {
     for (const { bucket, key } of placements) {
       sinks.push(await bucket.openWriter(key, { contentType: 'application/octet-stream' }));
     }
     const source = new HashingSource(readableSource(file));
+    chunkWorkers = startChunkWorkers(request.workers);
     const result = await protect(source, sinks, {
       scheme: request.scheme,
       k: request.k,
       n: request.n,
+      ...(chunkWorkers ? { executor: chunkWorkers.protectExecutor } : {}),
       ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
     });
     const sha256 = source.digestHex() ?? (await hashWhole(readableSource(file)));
@@ -105,6 +114,8 @@ export async function protectFile(
     await Promise.allSettled(sinks.map(async (sink) => sink.abort?.(error)));
     await Promise.allSettled(placements.map(({ bucket, key }) => bucket.delete(key)));
     throw toTesseraError(error) ?? error;
+  } finally {
+    chunkWorkers?.terminate();
   }
 }
 
@@ -113,6 +124,7 @@ export async function recoverFile(
   buckets: readonly BucketDescriptor[],
   outputName: string,
   onProgress?: ProgressListener,
+  workers?: number,
 ): Promise<RecoveredFile> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
   const unavailable: ShareTrouble[] = [];
@@ -136,12 +148,12 @@ export async function recoverFile(
 
   const output = await openOutputSink(outputName);
   const sink = new HashingSink(output);
+  const chunkWorkers = startChunkWorkers(workers);
   try {
-    const result = await recover(
-      opened.map((share) => share.source),
-      sink,
-      onProgress ? { onProgress: throttle(onProgress) } : {},
-    );
+    const result = await recover(opened.map((share) => share.source), sink, {
+      ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
+      ...(chunkWorkers ? { executor: chunkWorkers.recoverExecutor } : {}),
+    });
     const rejected = result.problems.map((problem) => {
       const share = opened[problem.shareIndex];
       return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
@@ -155,7 +167,18 @@ export async function recoverFile(
       throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
     }
     throw tesseraError ?? error;
+  } finally {
+    chunkWorkers?.terminate();
   }
+}
+
+/**
+ * Chunk workers for one job, or undefined to do the chunk work in this worker: with one worker
+ * asked for, a second thread would only add copying. Defaults to one per core, at most 4.
+ */
+function startChunkWorkers(asked: number | undefined): ChunkWorkers | undefined {
+  const count = asked ?? Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
+  return count >= 2 ? new ChunkWorkers(count) : undefined;
 }
 
 /** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
@@ -189,9 +212,18 @@ class HashingSource implements ByteSource {
     return this.inner.size;
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  /** Reads complete one after another, in the order asked, so that they can be hashed in order. */
+  private previous: Promise<unknown> = Promise.resolve();
+
+  read(offset: number, length: number): Promise<Uint8Array> {
+    const result = this.previous.then(() => this.readAndHash(offset, length));
+    this.previous = result.catch(() => undefined);
+    return result;
+  }
+
+  private async readAndHash(offset: number, length: number): Promise<Uint8Array> {
     const bytes = await this.inner.read(offset, length);
-    // Hash before handing the bytes over: core may reuse the array.
+    // Hash before handing the bytes over: core may transfer the array to a chunk worker.
     if (this.inOrder && offset === this.hashedUpTo) {
       this.hasher.update(bytes);
       this.hashedUpTo += bytes.length;

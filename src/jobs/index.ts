@@ -12,7 +12,7 @@ import { clearOutputs, deleteOutput, getOutputFile } from '../storage/local-outp
 import type { RecoveredFile } from '../../workers/share-jobs.js';
 import { putRecord } from '../vault/catalog.js';
 import type { CatalogRecord } from '../vault/catalog-record.js';
-import { SharePool, type PoolTask } from './pool.js';
+import { SharePool, requestedPoolSize, type PoolTask } from './pool.js';
 
 export { listRecords, loadCloudSwitches, saveCloudSwitches } from '../vault/catalog.js';
 export type { CatalogRecord, ShareLocation, CloudSwitches } from '../vault/catalog-record.js';
@@ -55,6 +55,14 @@ function withCodes<T>(task: PoolTask<T>): PoolTask<T> {
 }
 
 /**
+ * Threads each job may use for its chunks, when the page's address asks (`?workers=N`, for the
+ * browser benchmark); otherwise the worker decides (one per core).
+ */
+function computeWorkers(): number | undefined {
+  return requestedPoolSize(globalThis.location?.search);
+}
+
+/**
  * Protects `file` into the given buckets (share x = i + 1 into buckets[i]) and records it in the
  * catalog. `buckets` must hold exactly `settings.n` online buckets.
  */
@@ -65,7 +73,8 @@ export function protectFile(
   listeners: JobListeners,
 ): JobHandle<CatalogRecord> {
   const recordId = randomId();
-  const request = { scheme: settings.scheme, k: settings.k, n: settings.n, recordId };
+  const workers = computeWorkers();
+  const request = { scheme: settings.scheme, k: settings.k, n: settings.n, recordId, ...(workers ? { workers } : {}) };
   const task = withCodes(
     sharePool().run(
       (worker) => worker.protectFile(file, request, [...buckets], Comlink.proxy(listeners.onProgress)),
@@ -118,7 +127,7 @@ export function recoverFile(
   const shares = record.shares.map(({ x, bucketId, key }) => ({ x, bucketId, key }));
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress)),
+      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers()),
       listeners.onStart,
     ),
   );

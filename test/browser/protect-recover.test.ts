@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { launchChromium, openApp, type OpenApp } from './harness.js';
+import { launchChromium, longTasks, openApp, watchLongTasks, type OpenApp } from './harness.js';
 import { ERROR_ADVICE } from '../../src/core/errors.js';
 
 const MiB = 1024 * 1024;
@@ -57,37 +57,6 @@ async function watchProgressBars(page: Page): Promise<void> {
     };
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
-}
-
-/**
- * Records main-thread tasks over 50 ms (Long Tasks API) from now on: the heavy work runs in
- * workers, so the page must stay responsive while a large file is protected and rebuilt.
- */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const durations: number[] = [];
-    (window as unknown as { longTasks: number[] }).longTasks = durations;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) durations.push(entry.duration);
-    }).observe({ type: 'longtask' });
-  });
-  // Prove the observer sees a long task (so an empty list means something), then start afresh.
-  await page.evaluate(() => {
-    setTimeout(() => {
-      const start = performance.now();
-      while (performance.now() - start < 80) {
-        // deliberately block the main thread, in an ordinary task
-      }
-    }, 0);
-  });
-  await page.waitForFunction(() => (window as unknown as { longTasks: number[] }).longTasks.some((d) => d >= 80));
-  await page.evaluate(() => {
-    (window as unknown as { longTasks: number[] }).longTasks.length = 0;
-  });
-}
-
-async function longTasks(page: Page): Promise<number[]> {
-  return page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
 }
 
 async function progressSeen(page: Page): Promise<number[]> {
@@ -187,7 +156,13 @@ it('protects 64 MiB 3-of-5 (strong & compact) and rebuilds it exactly with two c
     const { page } = app;
     await watchProgressBars(page);
     await watchLongTasks(page);
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
     const record = await protectThroughUi(app, { path: input.path, name }, { scheme: 'ssms', k: 3, n: 5 });
+    // One file keeps every core busy: the job's worker starts one chunk worker per core (2 to 4).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const chunkWorkers = workers.filter((url) => /\/chunk-worker-[\w-]+\.js$/.test(url)).length;
+    expect(chunkWorkers).toBe(cores >= 2 ? Math.min(4, cores) : 0);
     const shown = await progressSeen(page);
     expect(shown.length).toBeGreaterThan(0);
     expect(shown.every((value) => value >= 0 && value <= 100)).toBe(true);
