@@ -6,7 +6,11 @@
  * Used only to show people that a rebuilt file is the original: the digest of an original stays in
  * the local catalog and is never written to a share or a bucket (a hash lets a holder confirm a
  * guess, see DESIGN.md "Share format").
+ *
+ * Hash with `createSha256()`: it returns the WebAssembly hasher (src/core/wasm/sha256.ts, about 3×
+ * faster) where WebAssembly SIMD is available and this class otherwise, with the same digests.
  */
+import { WasmSha256, wasmSha256Available, type IncrementalSha256 } from '../src/core/wasm/sha256.js';
 
 // FIPS 180-4 §4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64 primes.
 const ROUND_CONSTANTS = new Uint32Array([
@@ -124,6 +128,11 @@ export class Sha256 {
     s[6] = (s[6]! + g) | 0;
     s[7] = (s[7]! + h) | 0;
   }
+}
+
+/** The fastest incremental SHA-256 this realm can run: WasmSha256, else the TypeScript Sha256. */
+export function createSha256(): IncrementalSha256 {
+  return wasmSha256Available() ? new WasmSha256() : new Sha256();
 }
 
 export function toHex(bytes: Uint8Array): string {

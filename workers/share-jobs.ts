@@ -22,7 +22,7 @@ import { createBucket, type BucketDescriptor } from '../src/storage/index.js';
 import { openOutputSink } from '../src/storage/local-output.js';
 import { shareKey } from '../src/storage/share-keys.js';
 import { ChunkWorkers } from './chunk-pool.js';
-import { Sha256 } from './sha256.js';
+import { createSha256 } from './sha256.js';
 
 export interface ProtectRequest {
   readonly scheme: Scheme;
@@ -202,7 +202,7 @@ function readableSource(file: Blob): ByteSource {
  * reads out of order, `digestHex` returns undefined and the caller hashes the file in a second pass.
  */
 class HashingSource implements ByteSource {
-  private readonly hasher = new Sha256();
+  private readonly hasher = createSha256();
   private hashedUpTo = 0;
   private inOrder = true;
 
@@ -240,7 +240,7 @@ class HashingSource implements ByteSource {
 
 /** Passes every write through to `inner` and hashes it on the way (a sink is written in order). */
 class HashingSink implements ByteSink {
-  private readonly hasher = new Sha256();
+  private readonly hasher = createSha256();
 
   constructor(private readonly inner: ByteSink) {}
 
@@ -265,7 +265,7 @@ class HashingSink implements ByteSink {
 const HASH_READ_SIZE = 4 * 1024 * 1024;
 
 async function hashWhole(source: ByteSource): Promise<string> {
-  const hasher = new Sha256();
+  const hasher = createSha256();
   for (let offset = 0; offset < source.size; offset += HASH_READ_SIZE) {
     hasher.update(await source.read(offset, Math.min(HASH_READ_SIZE, source.size - offset)));
   }
