@@ -33,13 +33,28 @@ export function poolSize(hardwareConcurrency: number | undefined): number {
   return Math.min(4, Math.max(1, cores));
 }
 
+/** Most workers `?workers=N` may ask for. */
+export const MAX_REQUESTED_WORKERS = 16;
+
+/**
+ * The pool size asked for in the page's address, `?workers=N` (1 to 16), so that the browser
+ * benchmark can compare pool sizes on one machine; undefined when absent or not such a number, and
+ * the default (poolSize) applies.
+ */
+export function requestedPoolSize(search: string | undefined): number | undefined {
+  const value = new URLSearchParams(search ?? '').get('workers');
+  if (value === null || !/^[1-9][0-9]?$/.test(value)) return undefined;
+  const size = Number(value);
+  return size <= MAX_REQUESTED_WORKERS ? size : undefined;
+}
+
 export class SharePool {
   private readonly slots: (Slot | undefined)[];
   private readonly busy: boolean[];
   private readonly queue: Waiting[] = [];
 
   constructor(
-    size: number = poolSize(globalThis.navigator?.hardwareConcurrency),
+    size: number = requestedPoolSize(globalThis.location?.search) ?? poolSize(globalThis.navigator?.hardwareConcurrency),
     private readonly createWorker: () => Worker = () =>
       new Worker(new URL('../../workers/share-worker.ts', import.meta.url), { type: 'module', name: 'tessera-share' }),
   ) {

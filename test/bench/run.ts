@@ -7,10 +7,16 @@
  * ReedSolomon), so whichever GF(2^8) kernel core uses (getGfKernel, swapped with setGfKernel) is
  * what gets measured, and its name is in the report.
  *
+ * Then the browser part (browser.ts): the app itself in headless Chromium, end to end, with its
+ * memory and long tasks, beside the browser's own ceilings. It writes its own section of
+ * docs/benchmarks.md, after the Node part's.
+ *
  * BENCH_QUICK=1 runs smaller inputs for a smoke test and does not write docs/benchmarks.md.
+ * BENCH_ONLY=node or BENCH_ONLY=browser runs one part; the other part's text in docs/benchmarks.md
+ * is kept as it was.
  */
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import secrets from 'secrets.js-grempe';
@@ -29,8 +35,14 @@ import {
 import { DiscardSink, equalBytes, randomInput } from './generated.js';
 import { formatRate, formatRatio, GiB, KiB, measure, MiB, sizeLabel, type Measurement, type MeasureOptions } from './measure.js';
 import type { PeakMemoryReport } from './peak-memory.js';
+import { measureBrowser } from './browser.js';
+import { browserSection } from './browser-report.js';
+import { browserSectionOf, joinParts, table, withoutBrowserSection } from './markdown.js';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
+const ONLY = process.env['BENCH_ONLY'] ?? '';
+if (!['', 'node', 'browser'].includes(ONLY)) throw new RangeError(`BENCH_ONLY must be node or browser, got ${ONLY}`);
+const DOCUMENT = new URL('../../docs/benchmarks.md', import.meta.url);
 const SMALL = 1 * MiB;
 const LARGE = QUICK ? 8 * MiB : 64 * MiB;
 const STREAMED = QUICK ? 64 * MiB : 1 * GiB;
@@ -278,11 +290,6 @@ function measurePeakMemory(scheme: Scheme, size: number): Promise<PeakMemoryRepo
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string[] {
-  const align = header.map((_, i) => (rightAligned.includes(i) ? '---:' : '---'));
-  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`);
-}
-
 function rate(measurement: Measurement | undefined): string {
   return measurement ? formatRate(measurement.megabytesPerSecond) : '–';
 }
@@ -297,7 +304,8 @@ function mebibytes(bytes: number): string {
   return `${(bytes / MiB).toFixed(0)} MiB`;
 }
 
-async function main(): Promise<void> {
+/** The Node part: measures, and returns its text for docs/benchmarks.md. */
+async function nodePart(): Promise<string> {
   const started = Date.now();
   const kernel = getGfKernel().name;
   const loadAtStart = os.loadavg()[0]?.toFixed(1);
@@ -459,14 +467,27 @@ async function main(): Promise<void> {
     '',
   ];
 
-  const report = lines.join('\n');
-  console.log(report);
-  if (QUICK) {
-    progress('quick mode: docs/benchmarks.md left unchanged');
-  } else {
-    await writeFile(new URL('../../docs/benchmarks.md', import.meta.url), report);
-    progress(`wrote docs/benchmarks.md (${Math.round(elapsedSeconds)} s)`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const nodeText = ONLY === 'browser' ? undefined : await nodePart();
+  if (nodeText !== undefined) console.log(nodeText);
+  let browserText: string | undefined;
+  if (ONLY !== 'node') {
+    browserText = browserSection(await measureBrowser({ quick: QUICK, progress })).join('\n');
+    console.log(browserText);
   }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  if (QUICK) {
+    progress(`quick mode: docs/benchmarks.md left unchanged (${seconds} s)`);
+    return;
+  }
+  // A part that did not run keeps the text it wrote last time.
+  const existing = await readFile(DOCUMENT, 'utf8').catch(() => '');
+  await writeFile(DOCUMENT, joinParts(nodeText ?? withoutBrowserSection(existing), browserText ?? browserSectionOf(existing)));
+  progress(`wrote docs/benchmarks.md (${seconds} s)`);
 }
 
 await main();

@@ -14,22 +14,21 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Debian's package (`apt-get install chromium`); playwright-core downloads no browser of its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
+/** Flags every launch uses, the browser benchmark's persistent context too. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox', // root in CI
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Chromium must not reach the internet by itself: a test run is offline and self-contained.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox', // root in CI
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      // Chromium must not reach the internet by itself: a test run is offline and self-contained.
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
 export interface OpenAppOptions {
@@ -53,11 +52,29 @@ export interface OpenApp {
   readonly pageErrors: string[];
   /** `console.error` output of the page and its workers. */
   readonly consoleErrors: string[];
-  /** Closes the context (and with it the page and its downloads); the browser stays open. */
+  /**
+   * Closes the context (and with it the page and its downloads); the browser stays open, unless the
+   * context is a persistent one (openAppIn), which is the browser.
+   */
   close(): Promise<void>;
 }
 
 export async function openApp(browser: Browser, baseUrl: string, options: OpenAppOptions = {}): Promise<OpenApp> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  try {
+    return await openAppIn(context, baseUrl, options);
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+/**
+ * The same in a context made elsewhere, e.g. a persistent one (`chromium.launchPersistentContext`),
+ * whose storage is on disk: in the fresh contexts of openApp, Chromium keeps OPFS in memory.
+ * Closing the app closes the context.
+ */
+export async function openAppIn(context: BrowserContext, baseUrl: string, options: OpenAppOptions = {}): Promise<OpenApp> {
   const origin = new URL(baseUrl).origin;
   const allowed = new Set([origin, ...(options.allowOrigins ?? []).map((allowedOrigin) => new URL(allowedOrigin).origin)]);
   const isAllowed = (url: string): boolean => {
@@ -70,48 +87,83 @@ export async function openApp(browser: Browser, baseUrl: string, options: OpenAp
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
 
-  const context = await browser.newContext({ acceptDownloads: true });
-  try {
-    // Recorded from the request event, which also sees requests that a test's own page.route let
-    // through and those of service workers; aborted by the route below.
-    context.on('request', (request) => {
-      if (!isAllowed(request.url())) foreignRequests.push(request.url());
-    });
-    await context.route('**/*', async (route) => {
-      if (isAllowed(route.request().url())) await route.fallback();
-      else await route.abort('blockedbyclient');
-    });
-    await context.routeWebSocket(
-      (url) => !isAllowed(url.href.replace(/^ws/, 'http')),
-      async (socket) => {
-        foreignRequests.push(socket.url());
-        await socket.close({ code: 1008, reason: 'blocked by the test harness' });
-      },
-    );
+  // Recorded from the request event, which also sees requests that a test's own page.route let
+  // through and those of service workers; aborted by the route below.
+  context.on('request', (request) => {
+    if (!isAllowed(request.url())) foreignRequests.push(request.url());
+  });
+  await context.route('**/*', async (route) => {
+    if (isAllowed(route.request().url())) await route.fallback();
+    else await route.abort('blockedbyclient');
+  });
+  await context.routeWebSocket(
+    (url) => !isAllowed(url.href.replace(/^ws/, 'http')),
+    async (socket) => {
+      foreignRequests.push(socket.url());
+      await socket.close({ code: 1008, reason: 'blocked by the test harness' });
+    },
+  );
 
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? `${error.name}: ${error.message}`));
-    page.on('crash', () => pageErrors.push('the page crashed'));
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        const { url, lineNumber } = message.location();
-        consoleErrors.push(url === '' ? message.text() : `${message.text()} (${url}:${lineNumber})`);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? `${error.name}: ${error.message}`));
+  page.on('crash', () => pageErrors.push('the page crashed'));
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      const { url, lineNumber } = message.location();
+      consoleErrors.push(url === '' ? message.text() : `${message.text()} (${url}:${lineNumber})`);
+    }
+  });
+
+  await page.goto(new URL(options.path ?? '', baseUrl).href, { waitUntil: 'load' });
+
+  return {
+    context,
+    page,
+    origin,
+    foreignRequests,
+    pageErrors,
+    consoleErrors,
+    close: () => context.close(),
+  };
+}
+
+/**
+ * Records main-thread tasks over 50 ms (Long Tasks API) from now on: the heavy work runs in
+ * workers, so the page must stay responsive while a large file is protected and rebuilt. The
+ * observer is proven live first (a deliberate 80 ms task must be seen), so an empty list means
+ * something.
+ */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const durations: number[] = [];
+    (window as unknown as { longTasks: number[] }).longTasks = durations;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) durations.push(entry.duration);
+    }).observe({ type: 'longtask' });
+  });
+  // Prove the observer sees a long task (so an empty list means something), then start afresh.
+  await page.evaluate(() => {
+    setTimeout(() => {
+      const start = performance.now();
+      while (performance.now() - start < 80) {
+        // deliberately block the main thread, in an ordinary task
       }
-    });
+    }, 0);
+  });
+  await page.waitForFunction(() => (window as unknown as { longTasks: number[] }).longTasks.some((d) => d >= 80));
+  await page.evaluate(() => {
+    (window as unknown as { longTasks: number[] }).longTasks.length = 0;
+  });
+}
 
-    await page.goto(new URL(options.path ?? '', baseUrl).href, { waitUntil: 'load' });
+/** Durations (ms) of the long tasks seen since watchLongTasks or the last clearLongTasks. */
+export async function longTasks(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+}
 
-    return {
-      context,
-      page,
-      origin,
-      foreignRequests,
-      pageErrors,
-      consoleErrors,
-      close: () => context.close(),
-    };
-  } catch (error) {
-    await context.close();
-    throw error;
-  }
+/** Starts the list of long tasks afresh (the observer keeps running). */
+export async function clearLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { longTasks: number[] }).longTasks.length = 0;
+  });
 }

@@ -1,0 +1,252 @@
+/** The "Browser (headless Chromium)" section of docs/benchmarks.md, from a BrowserReport. */
+import os from 'node:os';
+import type { BrowserReport, Phase, PhaseResult } from './browser.js';
+import type { CeilingId, CeilingResult } from './ceilings-worker.js';
+import { BROWSER_SECTION_END, BROWSER_SECTION_START, table } from './markdown.js';
+import { formatRate, formatRatio, GiB, MiB, sizeLabel } from './measure.js';
+
+const MEMORY_LIMIT = 256 * MiB;
+const LONG_TASK_LIMIT_MS = 50;
+const SCALING_TARGET = 1.7;
+const PROTECT_TARGET = 300;
+const RECOVER_TARGET = 400;
+
+const PHASE_LABEL: Record<Phase, string> = {
+  protect: 'protect',
+  recover: 'recover, all five clouds on',
+  'recover-decoding': 'recover, clouds A and D off (decoding)',
+};
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / MiB).toFixed(0)} MiB`;
+}
+
+function passFail(pass: boolean): string {
+  return pass ? 'pass' : '**FAIL**';
+}
+
+function longest(tasks: readonly number[]): number {
+  return Math.max(0, ...tasks);
+}
+
+function longTaskText(tasks: readonly number[]): string {
+  return tasks.length === 0 ? 'none' : `${tasks.length}, longest ${longest(tasks).toFixed(0)} ms`;
+}
+
+/** Stages each operation goes through one after the other in the share worker today. */
+const MODELS: readonly { label: string; stages: readonly CeilingId[]; compareWith?: Phase }[] = [
+  { label: 'ssms 3-of-5 protect', stages: ['file-read', 'sha256', 'aes-gcm-encrypt', 'rs-encode', 'opfs-write-shares'], compareWith: 'protect' },
+  { label: 'ssms 3-of-5 recover, all five on', stages: ['opfs-read-shares', 'aes-gcm-decrypt', 'sha256', 'opfs-write-output'], compareWith: 'recover' },
+  { label: 'what if: protect, shares written through sync access handles', stages: ['file-read', 'sha256', 'aes-gcm-encrypt', 'rs-encode', 'opfs-sync-write-shares'] },
+  { label: 'what if: recover, shares read through sync access handles', stages: ['opfs-sync-read-shares', 'aes-gcm-decrypt', 'sha256', 'opfs-write-output'] },
+];
+
+export function browserSection(report: BrowserReport): string[] {
+  const find = (scheme: string, workers: number, phase: Phase): PhaseResult | undefined =>
+    report.phases.find((p) => p.scheme === scheme && p.workers === workers && p.phase === phase);
+  const ceiling = (id: CeilingId): CeilingResult | undefined => report.ceilings.find((c) => c.id === id);
+  const rateOf = (id: CeilingId): number => ceiling(id)?.megabytesPerSecond ?? Number.NaN;
+
+  const protect2 = find('ssms', 2, 'protect');
+  const protect1 = find('ssms', 1, 'protect');
+  const recover2 = find('ssms', 2, 'recover');
+  const recover1 = find('ssms', 1, 'recover');
+  const decoding2 = find('ssms', 2, 'recover-decoding');
+  const encrypt = rateOf('aes-gcm-encrypt');
+  const decrypt = rateOf('aes-gcm-decrypt');
+  const size = sizeLabel(report.ssmsSize);
+
+  const memoryPeak = report.phases.reduce<PhaseResult | undefined>(
+    (worst, p) => (worst === undefined || p.memory.peakTabBytes > worst.memory.peakTabBytes ? p : worst),
+    undefined,
+  );
+  const tasksOf = (kind: 'protect' | 'recover'): number[] =>
+    report.phases.filter((p) => (kind === 'protect' ? p.phase === 'protect' : p.phase !== 'protect')).flatMap((p) => p.longTasks);
+
+  const throughputRow = (label: string, phase: PhaseResult | undefined, target: number, ceilingLabel: string, ceilingRate: number): string[] => {
+    const rate = phase?.megabytesPerSecond ?? Number.NaN;
+    return [
+      label,
+      `≥ ${target} MB/s`,
+      phase ? `${formatRate(rate)} MB/s (${phase.seconds.toFixed(1)} s)` : '–',
+      passFail(rate >= target),
+      `${ceilingLabel}: ${formatRate(ceilingRate)} MB/s`,
+      formatRatio(rate / ceilingRate),
+    ];
+  };
+  const scalingRow = (label: string, two: PhaseResult | undefined, one: PhaseResult | undefined): string[] => {
+    const ratio = two && one ? two.megabytesPerSecond / one.megabytesPerSecond : Number.NaN;
+    return [
+      label,
+      `≥ ${SCALING_TARGET}×`,
+      `${formatRatio(ratio)} (${formatRate(two?.megabytesPerSecond ?? Number.NaN)} ÷ ${formatRate(one?.megabytesPerSecond ?? Number.NaN)} MB/s)`,
+      passFail(ratio >= SCALING_TARGET),
+      '2 cores: 2×',
+      formatRatio(ratio / 2),
+    ];
+  };
+  const longTaskRow = (kind: 'protect' | 'recover'): string[] => {
+    const tasks = tasksOf(kind);
+    return [
+      `no main-thread task over ${LONG_TASK_LIMIT_MS} ms during ${kind} (every run below)`,
+      `≤ ${LONG_TASK_LIMIT_MS} ms`,
+      tasks.length === 0 ? 'none over 50 ms' : `${tasks.length} over 50 ms, longest ${longest(tasks).toFixed(0)} ms`,
+      passFail(tasks.length === 0 || longest(tasks) <= LONG_TASK_LIMIT_MS),
+      `the limit, ${LONG_TASK_LIMIT_MS} ms`,
+      tasks.length === 0 ? '< 1×' : formatRatio(longest(tasks) / LONG_TASK_LIMIT_MS),
+    ];
+  };
+
+  const targetRows: string[][] = [
+    throughputRow(`ssms 3-of-5 protect, ${size} into five demo clouds, end to end, 2 workers`, protect2, PROTECT_TARGET, 'AES-256-GCM encrypt, one thread', encrypt),
+    throughputRow(`ssms 3-of-5 recover, ${size}, all five clouds on, 2 workers`, recover2, RECOVER_TARGET, 'AES-256-GCM decrypt, one thread', decrypt),
+    throughputRow(`ssms 3-of-5 recover, ${size}, clouds A and D off (decoding), 2 workers`, decoding2, RECOVER_TARGET, 'AES-256-GCM decrypt, one thread', decrypt),
+    [
+      'tab memory: page + every worker, heap + ArrayBuffers, peak over every run below',
+      `≤ ${mebibytes(MEMORY_LIMIT)}`,
+      memoryPeak
+        ? `${mebibytes(memoryPeak.memory.peakTabBytes)} (${memoryPeak.scheme} ${sizeLabel(memoryPeak.size)} ${memoryPeak.phase}, ${memoryPeak.workers} worker${memoryPeak.workers > 1 ? 's' : ''})`
+        : '–',
+      passFail((memoryPeak?.memory.peakTabBytes ?? Infinity) <= MEMORY_LIMIT),
+      `the limit, ${mebibytes(MEMORY_LIMIT)}`,
+      formatRatio((memoryPeak?.memory.peakTabBytes ?? Number.NaN) / MEMORY_LIMIT),
+    ],
+    scalingRow(`protect throughput, 2 workers ÷ 1 worker (ssms ${size})`, protect2, protect1),
+    scalingRow(`recover throughput, 2 workers ÷ 1 worker (ssms ${size}, all five on)`, recover2, recover1),
+    longTaskRow('protect'),
+    longTaskRow('recover'),
+  ];
+
+  const runRows = report.phases.map((p) => [
+    p.scheme,
+    sizeLabel(p.size),
+    String(p.workers),
+    PHASE_LABEL[p.phase],
+    p.seconds.toFixed(2),
+    formatRate(p.megabytesPerSecond),
+    mebibytes(p.memory.peakTabBytes),
+    `${mebibytes(p.memory.pageBytesAtPeak)} / ${mebibytes(p.memory.workerBytesAtPeak)} (${p.memory.maxWorkers})`,
+    `${mebibytes(p.memory.v8BytesAtPeak)} / ${mebibytes(p.memory.blinkBytesAtPeak)} / ${mebibytes(p.memory.arrayBufferBytesAtPeak)}`,
+    `${mebibytes(p.memory.rssBaselineBytes)} → ${mebibytes(p.memory.rssPeakBytes)}`,
+    longTaskText(p.longTasks),
+  ]);
+
+  const modelRows = MODELS.map((model) => {
+    const rates = model.stages.map(rateOf);
+    const predicted = 1 / rates.reduce((sum, rate) => sum + 1 / rate, 0);
+    const stages = model.stages.map((id) => `${id} ${formatRate(rateOf(id))}`).join(' + ');
+    if (model.compareWith === undefined) return [model.label, stages, formatRate(predicted), '–', '–'];
+    const measured1 = find('ssms', 1, model.compareWith)?.megabytesPerSecond ?? Number.NaN;
+    const measured2 = find('ssms', 2, model.compareWith)?.megabytesPerSecond ?? Number.NaN;
+    return [
+      model.label,
+      stages,
+      formatRate(predicted),
+      `${formatRate(measured1)} / ${formatRate(measured2)}`,
+      `${formatRatio(measured1 / predicted)} / ${formatRatio(measured2 / predicted)}`,
+    ];
+  });
+
+  // The profile: each kind of thread's busy time, then its largest functions, per operation.
+  const roles = [...new Set(report.profile.flatMap((phase) => phase.roles.map((role) => role.role)))];
+  const busyRows = roles.map((role) => [
+    role,
+    ...report.profile.map((phase) => {
+      const found = phase.roles.find((candidate) => candidate.role === role);
+      if (!found) return '–';
+      const perThread = found.busySeconds / found.threads / phase.seconds;
+      return `${(100 * perThread).toFixed(0)} %${found.threads > 1 ? ` each (${found.threads} threads)` : ''}`;
+    }),
+  ]);
+  const functionRows: string[][] = [];
+  for (const role of roles) {
+    const names = new Set<string>();
+    for (const phase of report.profile) {
+      for (const entry of phase.roles.find((candidate) => candidate.role === role)?.entries.slice(0, 5) ?? []) names.add(entry.name);
+    }
+    for (const name of names) {
+      functionRows.push([
+        role,
+        `\`${name}\``,
+        ...report.profile.map((phase) => {
+          const seconds = phase.roles.find((candidate) => candidate.role === role)?.entries.find((entry) => entry.name === name)?.seconds ?? 0;
+          return `${((100 * seconds) / phase.seconds).toFixed(1)} %`;
+        }),
+      ]);
+    }
+  }
+  const phaseHeaders = report.profile.map((phase) => `${PHASE_LABEL[phase.phase]} (${phase.seconds.toFixed(2)} s)`);
+
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const when = report.startedAt.toISOString().slice(0, 16).replace('T', ' ');
+  return [
+    BROWSER_SECTION_START,
+    '## Browser (headless Chromium)',
+    '',
+    `Generated by \`npm run bench\` (browser part: test/bench/browser.ts; \`BENCH_ONLY=browser npm run bench\` runs it alone) on ${when} UTC in ${Math.round(report.elapsedSeconds)} s` +
+      `${report.quick ? ', QUICK MODE (smaller inputs)' : ''}.`,
+    '',
+    `- Machine: ${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / GiB).toFixed(0)} GiB; ${os.platform()} ${os.release()}; Chromium ${report.chromium} (headless, /usr/bin/chromium)`,
+    `- Load average (1 min) at the start ${report.loadAtStart.toFixed(1)}, at the end ${report.loadAtEnd.toFixed(1)}: other work shared the cores. Each figure is **one run**: compare figures of the same run, and expect ±15 % between runs.`,
+    '- The app as it ships (production build, `vite preview` on 127.0.0.1), driven through its UI only: the file is chosen with the file input (Chromium reads it from disk), 3-of-5 is set, **Protect** clicked; then **Recover**. ' +
+      'Time runs from the click to the moment the page shows the result (the file\'s card, or the verdict), both read from `performance.now()` in the page.',
+    '- Every rebuild is checked: the app must say "Identical" and show, for the rebuilt file, the SHA-256 computed in Node from the input; the card must say which shares were used (2, 3, 5 with clouds A and D off). A wrong rebuild stops the benchmark.',
+    '- Each group of runs has a Chromium of its own with a fresh profile folder **on disk**, so OPFS (the five demo clouds and the rebuilt file) is on disk as for a user. (In Playwright\'s usual off-the-record contexts, Chromium keeps OPFS in memory.) `?workers=N` in the address sets the page\'s pool size (src/jobs/pool.ts) and the chunk workers each job may use (src/jobs/index.ts → workers/share-jobs.ts): ' +
+      'with 1, the job\'s worker does all the work; with 2, it reads, hashes and writes while two chunk workers encrypt and code.',
+    '',
+    '### Targets',
+    '',
+    ...table(['target', 'required', 'measured', 'result', 'ceiling (measured in the browser, same run)', 'measured ÷ ceiling'], targetRows, [2, 5]),
+    '',
+    '### Runs',
+    '',
+    'Tab memory is the peak, over samples every 100 ms, of the page\'s heap plus the heaps of all its workers, each read from Chromium with `Runtime.getHeapUsage` ' +
+      '(DevTools protocol, on the page and on every worker target, attached as they start): V8 heap in use + Blink heap + **ArrayBuffer backing stores** ' +
+      '(chunks of file data live there, outside the V8 heap). "page / workers" is that peak sample split by target, with the most workers alive at once; ' +
+      '"V8 / Blink / ArrayBuffers" the same sample split by kind (`usedSize`, `embedderHeapUsedSize`, `backingStorageSize`; WebAssembly memories count as ArrayBuffers, ' +
+      'and a buffer counts until it is collected). Chromium RSS is the sum of VmRSS over every Chromium process this benchmark started (/proc), ' +
+      'just before the click and at most during the run; shared pages count once per process, so it overstates. Long tasks: main-thread tasks over 50 ms ' +
+      '(PerformanceObserver of type `longtask`, shown to see a deliberate 80 ms task before any run).',
+    '',
+    ...table(
+      ['scheme', 'input', 'workers', 'operation', 'seconds', 'MB/s', 'tab memory peak', 'page / workers (workers alive)', 'V8 / Blink / ArrayBuffers', 'Chromium RSS before → peak', 'long tasks > 50 ms'],
+      runRows,
+      [4, 5, 6],
+    ),
+    '',
+    '### Ceilings in the browser, stage by stage',
+    '',
+    `Measured in a dedicated worker of the same page (test/bench/ceilings-worker.ts, bundled like the app), ${sizeLabel(report.ceilingSize)} per stage, 1 MiB chunks one after the other as the share worker walks a file; ` +
+      'rates in MB/s **of input** (for the OPFS stages: the bytes that one MiB of input makes, e.g. five ⅓ MiB fragments). Median of 3 samples (5 for memory copy; 1 for the I/O stages).',
+    '',
+    ...table(
+      ['stage', 'MB/s of input', 'samples (s)'],
+      report.ceilings.map((c) => [`${c.label} [${c.id}]`, formatRate(c.megabytesPerSecond), c.seconds.map((s) => s.toFixed(2)).join(', ')]),
+      [1],
+    ),
+    '',
+    'With one worker, the share worker runs these stages one after the other for each chunk, so an operation cannot beat 1 / Σ (1 / stage rate): ' +
+      'measured ÷ that bound near 1× means the stages themselves are the limit, well below 1× that time goes elsewhere (waiting, copies, messages, garbage collection). ' +
+      'With two or more, chunks are encrypted and coded in chunk workers while the share worker reads, hashes and writes, so the bound can be beaten; by how much is what the pool buys.',
+    '',
+    ...table(['operation', 'stages (MB/s)', 'sequential bound MB/s', `measured MB/s, 1 / 2 workers`, 'measured ÷ bound, 1 / 2 workers'], modelRows, [2, 3, 4]),
+    '',
+    `### Where the time goes (CPU profile, ssms 3-of-5, ${sizeLabel(report.profileSize)}, 2 workers)`,
+    '',
+    'A separate run, not timed above, inside a Chromium trace with the V8 sampling profiler on every thread (category `disabled-by-default-v8.cpu_profiler`; ' +
+      'workers that end with their job are in it too), cut to the click-to-done window with two `performance.mark` calls. ' +
+      'Functions are named through the build\'s hidden source maps. WebCrypto runs on the calling thread in this Chromium: AES-GCM shows as self time of the function that ' +
+      'calls `crypto.subtle` (`sealChunk`, `openChunk`). A thread that is not busy is idle: waiting for a file or OPFS read, an OPFS write or a message. ' +
+      'Functions of a WebAssembly module without a name section show as `wasm-function[i]`, told apart by module.',
+    '',
+    'Busy share of the operation\'s time, per thread:',
+    '',
+    ...table(['thread', ...phaseHeaders], busyRows, phaseHeaders.map((_, i) => i + 1)),
+    '',
+    'Largest self times (each kind of thread\'s five largest per operation), as a share of the operation\'s time, summed over that kind\'s threads:',
+    '',
+    ...table(['thread', 'function', ...phaseHeaders], functionRows, phaseHeaders.map((_, i) => i + 2)),
+    '',
+    BROWSER_SECTION_END,
+  ];
+}

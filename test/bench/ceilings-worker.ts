@@ -1,0 +1,239 @@
+/**
+ * Worker of the browser benchmark (bundled by test/bench/browser.ts into the served build as
+ * /bench/ceilings-worker.js and started by the page): what the browser does with the same bytes
+ * when no sharing is involved, stage by stage, in a dedicated worker like the share worker.
+ *
+ * Every stage works in 1 MiB chunks, one after the other, the way protect and recover walk a file;
+ * its rate is in MB (10^6 bytes) **of input** per second, so that the stages of one operation can be
+ * added up: a sequential pipeline of stages at r1, r2, … MB/s runs at 1 / (1/r1 + 1/r2 + …).
+ *
+ * Typed with the DOM lib (tsconfig.node.json covers test/**); it only uses what workers have too.
+ */
+import { ReedSolomon } from '../../src/core/index.js';
+import { createSha256 } from '../../workers/sha256.js';
+
+export interface CeilingRequest {
+  /** Input bytes each stage goes through (a multiple of 1 MiB). */
+  readonly size: number;
+  /** The benchmark's input file, chosen through a file input: read back with Blob.slice. */
+  readonly file: File;
+}
+
+export interface CeilingResult {
+  readonly id: CeilingId;
+  readonly label: string;
+  /** Input bytes per sample. */
+  readonly bytes: number;
+  /** Seconds of each timed sample. */
+  readonly seconds: readonly number[];
+  /** Median rate, MB of input per second. */
+  readonly megabytesPerSecond: number;
+}
+
+export type CeilingId =
+  | 'memory-copy'
+  | 'aes-gcm-encrypt'
+  | 'aes-gcm-decrypt'
+  | 'sha256'
+  | 'rs-encode'
+  | 'file-read'
+  | 'opfs-write-shares'
+  | 'opfs-read-shares'
+  | 'opfs-write-output'
+  | 'opfs-sync-write-shares'
+  | 'opfs-sync-read-shares';
+
+export type CeilingReply = { readonly ok: true; readonly results: CeilingResult[] } | { readonly ok: false; readonly error: string };
+
+const MiB = 1024 * 1024;
+const CHUNK = MiB;
+const K = 3;
+const N = 5;
+/** ssms 3-of-5: each of the n fragments of a chunk holds a third of it (and its tag), word-aligned. */
+const FRAGMENT = (Math.ceil((CHUNK + 16) / K) + 3) & ~3;
+const SCRATCH = 'tessera-bench-ceilings';
+
+/** FileSystemSyncAccessHandle (dedicated workers only; in TypeScript's WebWorker lib, not the DOM one). */
+interface SyncAccessHandle {
+  write(buffer: Uint8Array, options: { at: number }): number;
+  read(buffer: Uint8Array, options: { at: number }): number;
+  flush(): void;
+  close(): void;
+}
+
+function openSync(handle: FileSystemFileHandle): Promise<SyncAccessHandle> {
+  return (handle as unknown as { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+}
+
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Times `samples` runs of `run` (after one untimed warm-up run on `warmupBytes`). */
+async function stage(
+  id: CeilingId,
+  label: string,
+  bytes: number,
+  samples: number,
+  run: (bytes: number) => Promise<void> | void,
+  warmupBytes = Math.min(bytes, 16 * MiB),
+): Promise<CeilingResult> {
+  await run(warmupBytes);
+  const seconds: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    await run(bytes);
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return { id, label, bytes, seconds, megabytesPerSecond: bytes / 1e6 / median(seconds) };
+}
+
+function randomBytes(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(length, at + 65536)));
+  return bytes;
+}
+
+async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]> {
+  const results: CeilingResult[] = [];
+  const plain = randomBytes(CHUNK);
+
+  // Memory copy, 64 MiB blocks (as the Node part measures it): the machine's bandwidth, not a stage.
+  {
+    const block = 64 * MiB;
+    const source = randomBytes(block);
+    const target = new Uint8Array(block);
+    results.push(
+      await stage('memory-copy', 'memory copy (Uint8Array.set, 64 MiB blocks)', Math.max(size, 4 * block), 5, (bytes) => {
+        for (let done = 0; done < bytes; done += block) target.set(source);
+      }),
+    );
+  }
+
+  const key = await crypto.subtle.importKey('raw', randomBytes(32), 'AES-GCM', false, ['encrypt', 'decrypt']);
+  let counter = 0;
+  const nonce = (): Uint8Array<ArrayBuffer> => {
+    const iv = new Uint8Array(12);
+    new DataView(iv.buffer).setUint32(8, counter++);
+    return iv;
+  };
+  results.push(
+    await stage('aes-gcm-encrypt', 'AES-256-GCM encrypt (crypto.subtle, 1 MiB chunks, one at a time)', size, 3, async (bytes) => {
+      for (let done = 0; done < bytes; done += CHUNK) await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce() }, key, plain);
+    }),
+  );
+  {
+    const iv = nonce();
+    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plain));
+    results.push(
+      await stage('aes-gcm-decrypt', 'AES-256-GCM decrypt (crypto.subtle, 1 MiB chunks, one at a time)', size, 3, async (bytes) => {
+        for (let done = 0; done < bytes; done += CHUNK) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed);
+      }),
+    );
+  }
+
+  results.push(
+    await stage('sha256', "SHA-256 (createSha256() of workers/sha256.ts, as the share worker hashes; 1 MiB updates)", size, 3, (bytes) => {
+      const hasher = createSha256();
+      for (let done = 0; done < bytes; done += CHUNK) hasher.update(plain);
+      hasher.digest();
+    }),
+  );
+
+  {
+    const codec = new ReedSolomon(K, N);
+    const data = Array.from({ length: K }, (_, i) => {
+      const fragment = new Uint8Array(FRAGMENT);
+      fragment.set(plain.subarray(i * FRAGMENT, (i + 1) * FRAGMENT));
+      return fragment;
+    });
+    results.push(
+      await stage('rs-encode', 'Reed–Solomon encode 3 → 2 parity fragments (core ReedSolomon.encode, per 1 MiB chunk)', size, 3, (bytes) => {
+        for (let done = 0; done < bytes; done += CHUNK) codec.encode(data);
+      }),
+    );
+  }
+
+  const readable = Math.min(size, Math.floor(file.size / CHUNK) * CHUNK);
+  results.push(
+    await stage('file-read', 'reading the chosen file (File.slice(1 MiB).arrayBuffer(), in order)', readable, 1, async (bytes) => {
+      for (let at = 0; at < bytes; at += CHUNK) await file.slice(at, at + CHUNK).arrayBuffer();
+    }),
+  );
+
+  // OPFS, in a scratch folder removed at the end: the shares' pattern (n files, one fragment each per
+  // chunk, written together and awaited together), then reading k of them back, then one output file.
+  const root = await navigator.storage.getDirectory();
+  const scratch = await root.getDirectoryHandle(SCRATCH, { create: true });
+  try {
+    const fragment = randomBytes(FRAGMENT);
+    let round = 0;
+    results.push(
+      await stage('opfs-write-shares', `OPFS write, as ssms 3-of-5 protect: ${N} files, one ⅓ MiB fragment each per input MiB, written together`, size, 1, async (bytes) => {
+        const writables = await Promise.all(
+          Array.from({ length: N }, async (_, i) => (await scratch.getFileHandle(`share-${round}-${i}`, { create: true })).createWritable()),
+        );
+        for (let done = 0; done < bytes; done += CHUNK) await Promise.all(writables.map((writable) => writable.write(fragment)));
+        await Promise.all(writables.map((writable) => writable.close()));
+        round++;
+      }),
+    );
+    const shares = await Promise.all(
+      Array.from({ length: K }, async (_, i) => (await scratch.getFileHandle(`share-${round - 1}-${i}`)).getFile()),
+    );
+    results.push(
+      await stage('opfs-read-shares', `OPFS read, as recover: ${K} share files, one ⅓ MiB slice each per input MiB, read together`, size, 1, async (bytes) => {
+        for (let done = 0, at = 0; done < bytes; done += CHUNK, at += FRAGMENT) {
+          await Promise.all(shares.map((share) => share.slice(at, at + FRAGMENT).arrayBuffer()));
+        }
+      }),
+    );
+    results.push(
+      await stage('opfs-write-output', 'OPFS write of a rebuilt file (one file, 1 MiB writes)', size, 1, async (bytes) => {
+        const writable = await (await scratch.getFileHandle(`output-${round++}`, { create: true })).createWritable();
+        for (let done = 0; done < bytes; done += CHUNK) await writable.write(plain);
+        await writable.close();
+      }),
+    );
+    // The same patterns through FileSystemSyncAccessHandle: what the demo clouds could do instead.
+    results.push(
+      await stage('opfs-sync-write-shares', `OPFS write through createSyncAccessHandle(): ${N} files, one ⅓ MiB fragment each per input MiB`, size, 1, async (bytes) => {
+        const handles = await Promise.all(
+          Array.from({ length: N }, async (_, i) => openSync(await scratch.getFileHandle(`sync-${round}-${i}`, { create: true }))),
+        );
+        for (let done = 0, at = 0; done < bytes; done += CHUNK, at += FRAGMENT) for (const handle of handles) handle.write(fragment, { at });
+        for (const handle of handles) {
+          handle.flush();
+          handle.close();
+        }
+        round++;
+      }),
+    );
+    {
+      const handles = await Promise.all(Array.from({ length: K }, async (_, i) => openSync(await scratch.getFileHandle(`sync-${round - 1}-${i}`))));
+      const buffer = new Uint8Array(FRAGMENT);
+      try {
+        results.push(
+          await stage('opfs-sync-read-shares', `OPFS read through createSyncAccessHandle(): ${K} share files, one ⅓ MiB read each per input MiB`, size, 1, (bytes) => {
+            for (let done = 0, at = 0; done < bytes; done += CHUNK, at += FRAGMENT) for (const handle of handles) handle.read(buffer, { at });
+          }),
+        );
+      } finally {
+        for (const handle of handles) handle.close();
+      }
+    }
+  } finally {
+    await root.removeEntry(SCRATCH, { recursive: true });
+  }
+  return results;
+}
+
+self.onmessage = (event: MessageEvent<CeilingRequest>) => {
+  measure(event.data).then(
+    (results) => postMessage({ ok: true, results } satisfies CeilingReply),
+    (error: unknown) => postMessage({ ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) } satisfies CeilingReply),
+  );
+};
