@@ -169,6 +169,7 @@ export async function recoverFile(
     throw tesseraError ?? error;
   } finally {
     chunkWorkers?.terminate();
+    await Promise.allSettled(opened.map((share) => share.source.close?.()));
   }
 }
 

@@ -12,6 +12,8 @@ export interface ByteSource {
    * callers treat as truncation). The returned array may be a view; callers do not keep it.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Lets go of what the source holds open (a file handle). Optional; whoever opened it closes it. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -9,7 +9,19 @@
  */
 import type { ByteSink, ByteSource } from '../core/io.js';
 import { TesseraError, type ErrorCode } from '../core/errors.js';
-import { isNotFound, listFiles, opfsDirectory, ownBytes, removeFile, renameFile } from './opfs.js';
+import {
+  isNotFound,
+  listFiles,
+  openSyncHandle,
+  opfsDirectory,
+  ownBytes,
+  readFully,
+  removeFile,
+  removeFileWhenUnlocked,
+  renameFile,
+  writeFully,
+  type SyncFileHandle,
+} from './opfs.js';
 import type { Bucket, BucketDescriptor } from './types.js';
 
 const DEMO_ROOT = 'tessera-demo';
@@ -76,15 +88,30 @@ export class DemoBucket implements Bucket {
     return this.attempt(`write ${key}`, async () => {
       const temporaryName = TEMPORARY_PREFIX + name;
       const handle = await directory.getFileHandle(temporaryName, { create: true });
-      const writable = await handle.createWritable({ keepExistingData: false });
-      return new DemoObjectWriter(this, directory, writable, temporaryName, name, options.signal);
+      const sync = await openSyncHandle(handle, 'readwrite');
+      const target = sync ? new SyncTarget(sync) : new StreamTarget(await handle.createWritable({ keepExistingData: false }));
+      return new DemoObjectWriter(this, directory, target, temporaryName, name, options.signal);
     });
   }
 
   async openReader(key: string, _options: { readonly signal?: AbortSignal } = {}): Promise<ByteSource> {
     const name = encodeObjectKey(key);
     const directory = await this.directory(false);
-    const file = await this.attempt(`read ${key}`, async () => (await directory.getFileHandle(name)).getFile(), 'bucket.not-found');
+    const handle = await this.attempt(`read ${key}`, () => directory.getFileHandle(name), 'bucket.not-found');
+    const sync = await this.attempt(`read ${key}`, () => openSyncHandle(handle, 'read-only'));
+    if (sync) {
+      let open = true;
+      return {
+        size: sync.getSize(),
+        read: (offset, length) => this.attempt(`read ${key}`, () => Promise.resolve(readFully(sync, offset, length))),
+        close: () => {
+          if (open) sync.close();
+          open = false;
+          return Promise.resolve();
+        },
+      };
+    }
+    const file = await this.attempt(`read ${key}`, () => handle.getFile(), 'bucket.not-found');
     return {
       size: file.size,
       read: (offset, length) =>
@@ -167,17 +194,41 @@ export class DemoBucket implements Bucket {
   }
 }
 
-/** Removes a file, retrying for up to about 5 s while another (dying) context still holds it open. */
-async function removeFileWhenUnlocked(directory: FileSystemDirectoryHandle, name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await removeFile(directory, name);
-      return;
-    } catch (error) {
-      const locked = error instanceof DOMException && (error.name === 'NoModificationAllowedError' || error.name === 'InvalidStateError');
-      if (!locked || attempt >= 25) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+/** Where a writer's bytes go: a sync access handle in a worker, a writable stream elsewhere. */
+interface WriteTarget {
+  write(bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+class SyncTarget implements WriteTarget {
+  private position = 0;
+  constructor(private readonly handle: SyncFileHandle) {}
+  write(bytes: Uint8Array): Promise<void> {
+    this.position = writeFully(this.handle, bytes, this.position);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.handle.flush();
+    this.handle.close();
+    return Promise.resolve();
+  }
+  abort(): Promise<void> {
+    this.handle.close();
+    return Promise.resolve();
+  }
+}
+
+class StreamTarget implements WriteTarget {
+  constructor(private readonly writable: FileSystemWritableFileStream) {}
+  write(bytes: Uint8Array): Promise<void> {
+    return this.writable.write(ownBytes(bytes));
+  }
+  close(): Promise<void> {
+    return this.writable.close();
+  }
+  abort(): Promise<void> {
+    return this.writable.abort();
   }
 }
 
@@ -188,7 +239,7 @@ class DemoObjectWriter implements ByteSink {
   constructor(
     private readonly bucket: DemoBucket,
     private readonly directory: FileSystemDirectoryHandle,
-    private readonly writable: FileSystemWritableFileStream,
+    private readonly target: WriteTarget,
     private readonly temporaryName: string,
     private readonly name: string,
     private readonly signal: AbortSignal | undefined,
@@ -196,14 +247,14 @@ class DemoObjectWriter implements ByteSink {
 
   async write(bytes: Uint8Array): Promise<void> {
     this.assertOpen('write');
-    await this.bucket.attempt('write', () => this.writable.write(ownBytes(bytes)));
+    await this.bucket.attempt('write', () => this.target.write(bytes));
   }
 
   async close(): Promise<void> {
     this.assertOpen('close');
     this.state = 'closed';
     await this.bucket.attempt('write', async () => {
-      await this.writable.close();
+      await this.target.close();
       await renameFile(this.directory, this.temporaryName, this.name);
     });
   }
@@ -212,7 +263,7 @@ class DemoObjectWriter implements ByteSink {
     if (this.state !== 'open') return;
     this.state = 'aborted';
     // Dropping a partial object is best effort: the stream may already be broken.
-    await this.writable.abort().catch(() => undefined);
+    await this.target.abort().catch(() => undefined);
     await removeFile(this.directory, this.temporaryName).catch(() => undefined);
   }
 
