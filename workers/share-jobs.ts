@@ -7,6 +7,7 @@
 import {
   TesseraError,
   blobSource,
+  blockSource,
   protect,
   recover,
   toTesseraError,
@@ -184,7 +185,8 @@ function startChunkWorkers(asked: number | undefined): ChunkWorkers | undefined 
 
 /** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
 function readableSource(file: Blob): ByteSource {
-  const inner = blobSource(file);
+  // 8 MiB per read: each File read has a high fixed cost, and chunks are 1 MiB.
+  const inner = blockSource(blobSource(file), 8 * 1024 * 1024);
   return {
     size: inner.size,
     async read(offset, length) {

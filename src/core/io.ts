@@ -70,3 +70,24 @@ export class MemorySink implements ByteSink {
     return out;
   }
 }
+
+/**
+ * Reads `inner` in large blocks and serves smaller reads from them, for sources where each read
+ * has a high fixed cost (a File's slice().arrayBuffer() goes through the browser's blob machinery).
+ * Sequential reads hit the block; others read through. Every returned array is the caller's own.
+ */
+export function blockSource(inner: ByteSource, blockSize: number): ByteSource {
+  let block: { offset: number; bytes: Uint8Array } | undefined;
+  return {
+    size: inner.size,
+    async read(offset, length) {
+      const end = Math.min(inner.size, offset + length);
+      if (!block || offset < block.offset || end > block.offset + block.bytes.length) {
+        if (length >= blockSize) return inner.read(offset, length);
+        block = { offset, bytes: await inner.read(offset, Math.min(blockSize, inner.size - offset)) };
+      }
+      return block.bytes.slice(offset - block.offset, end - block.offset);
+    },
+    ...(inner.close ? { close: () => inner.close!() } : {}),
+  };
+}

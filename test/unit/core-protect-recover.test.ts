@@ -206,3 +206,27 @@ describe('streaming', () => {
     await expect(protect(source, sinks, { scheme: 'ssms', k: 1, n: 3 })).rejects.toThrow(/k must be between 2 and 255/);
   });
 });
+
+describe('blockSource', () => {
+  it('serves sequential and random reads exactly, in arrays of their own', async () => {
+    const { blockSource } = await import('../../src/core/index.js');
+    const data = random(1000);
+    let reads = 0;
+    const inner: ByteSource = {
+      size: data.length,
+      read: (offset, length) => {
+        reads++;
+        return Promise.resolve(data.subarray(offset, offset + length));
+      },
+    };
+    const source = blockSource(inner, 256);
+    const parts: Uint8Array[] = [];
+    for (let offset = 0; offset < 1000; offset += 64) parts.push(await source.read(offset, 64));
+    expect(same(Buffer.concat(parts), data)).toBe(true);
+    expect(reads).toBe(4);
+    expect(parts[0]!.buffer).not.toBe(parts[1]!.buffer);
+    expect(same(await source.read(10, 5), data.subarray(10, 15))).toBe(true);
+    expect(same(await source.read(990, 64), data.subarray(990))).toBe(true);
+    expect(same(await source.read(0, 600), data.subarray(0, 600))).toBe(true);
+  });
+});
