@@ -12,6 +12,10 @@ import type { ChunkWorkerApi } from './chunk-worker.js';
 export class ChunkWorkers {
   private readonly workers: Worker[];
   private readonly remotes: Comlink.Remote<ChunkWorkerApi>[];
+  /** Which worker made a result buffer, so it goes back there for reuse once written. */
+  private readonly origin = new WeakMap<ArrayBuffer, number>();
+  /** Per worker: a result buffer it may reuse, sent along with its next chunk. */
+  private readonly spares: (ArrayBuffer | undefined)[];
 
   constructor(
     count: number,
@@ -19,11 +23,28 @@ export class ChunkWorkers {
   ) {
     this.workers = Array.from({ length: count }, () => new Worker(new URL('./chunk-worker.ts', import.meta.url), { type: 'module', name: 'tessera-chunks' }));
     this.remotes = this.workers.map((worker) => Comlink.wrap<ChunkWorkerApi>(worker));
+    this.spares = this.workers.map(() => undefined);
+  }
+
+  /** The spare buffer to send to worker `which` (transferred), if there is one. */
+  private takeSpare(which: number): ArrayBuffer[] {
+    const spare = this.spares[which];
+    this.spares[which] = undefined;
+    return spare ? [spare] : [];
+  }
+
+  private remember(buffer: ArrayBuffer, which: number): void {
+    this.origin.set(buffer, which);
+  }
+
+  private giveBack(buffer: ArrayBuffer): void {
+    const which = this.origin.get(buffer);
+    if (which !== undefined && this.spares[which] === undefined) this.spares[which] = buffer;
   }
 
   /** Chunk i goes to worker i mod count; with `window` = count · perWorker, no worker has more than perWorker. */
-  private pick(index: number): Comlink.Remote<ChunkWorkerApi> {
-    return this.remotes[index % this.remotes.length]!;
+  private which(index: number): number {
+    return index % this.remotes.length;
   }
 
   readonly protectExecutor: ProtectExecutorFactory = async (secrets) => {
@@ -31,7 +52,17 @@ export class ChunkWorkers {
     return {
       window: this.remotes.length * this.perWorker,
       // The plain chunk is not used again here (protect has hashed and let go of it): transfer it.
-      protectChunk: (index, plain) => this.pick(index).protectChunk(index, Comlink.transfer(plain, [plain.buffer as ArrayBuffer])),
+      protectChunk: async (index, plain) => {
+        const which = this.which(index);
+        const [spare] = this.takeSpare(which);
+        const transfers = [plain.buffer as ArrayBuffer, ...(spare ? [spare] : [])];
+        const records = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spare);
+        if (records[0]) this.remember(records[0].buffer as ArrayBuffer, which);
+        return records;
+      },
+      release: (records) => {
+        if (records[0]) this.giveBack(records[0].buffer as ArrayBuffer);
+      },
       close: async () => {
         await Promise.all(this.remotes.map((remote) => remote.stop()));
       },
@@ -43,7 +74,14 @@ export class ChunkWorkers {
     return {
       window: this.remotes.length * this.perWorker,
       // Records are copied, not transferred: recovery may need them again to find a damaged share.
-      rebuildChunk: (task) => this.pick(task.index).rebuildChunk(task),
+      rebuildChunk: async (task) => {
+        const which = this.which(task.index);
+        const spares = this.takeSpare(which);
+        const result = await this.remotes[which]!.rebuildChunk(Comlink.transfer(task, spares), spares[0]);
+        if (result.plaintext) this.remember(result.plaintext.buffer as ArrayBuffer, which);
+        return result;
+      },
+      release: (plaintext) => this.giveBack(plaintext.buffer as ArrayBuffer),
       close: async () => {
         await Promise.all(this.remotes.map((remote) => remote.stop()));
       },

@@ -22,16 +22,20 @@ const api = {
   async startProtect(secrets: SplitSecrets, window: number): Promise<void> {
     protecting = await createLocalProtectExecutor(secrets, { window });
   },
-  async protectChunk(index: number, plain: Uint8Array): Promise<Uint8Array[]> {
+  /** `spare`: the buffer of records already written, handed back for reuse. */
+  async protectChunk(index: number, plain: Uint8Array, spare?: ArrayBuffer): Promise<Uint8Array[]> {
     if (!protecting) throw new Error('chunk worker: startProtect first');
+    if (spare) protecting.release?.([new Uint8Array(spare)]);
     const records = [...(await protecting.protectChunk(index, plain))];
-    return Comlink.transfer(records, records.map((record) => record.buffer as ArrayBuffer));
+    return Comlink.transfer(records, buffersOf(records));
   },
   startRecover(context: RecoverContext, window: number): void {
     recovering = createLocalRecoverExecutor(context, { window });
   },
-  async rebuildChunk(task: RecoverChunkTask): Promise<RecoverChunkResult> {
+  /** `spare`: the buffer of a chunk already written, handed back for reuse. */
+  async rebuildChunk(task: RecoverChunkTask, spare?: ArrayBuffer): Promise<RecoverChunkResult> {
     if (!recovering) throw new Error('chunk worker: startRecover first');
+    if (spare) recovering.release?.(new Uint8Array(spare));
     const result = await recovering.rebuildChunk(task);
     return result.plaintext ? Comlink.transfer(result, [result.plaintext.buffer as ArrayBuffer]) : result;
   },
@@ -42,5 +46,10 @@ const api = {
 } satisfies Record<string, (...args: never[]) => unknown>;
 
 export type ChunkWorkerApi = typeof api;
+
+/** Each distinct buffer once (records of a chunk share one), as a transfer list wants. */
+function buffersOf(views: readonly Uint8Array[]): ArrayBuffer[] {
+  return [...new Set(views.map((view) => view.buffer as ArrayBuffer))];
+}
 
 Comlink.expose(api);

@@ -17,8 +17,10 @@ import type { RandomSource, Scheme } from './types.js';
 
 export interface ProtectExecutor {
   readonly window: number;
-  /** The n records of chunk `index`; the arrays are the caller's to keep. */
+  /** The n records of chunk `index`; the arrays are the caller's until it releases them. */
   protectChunk(index: number, plain: Uint8Array): Promise<readonly Uint8Array[]>;
+  /** The records of a chunk are written: their memory may be reused (optional). */
+  release?(records: readonly Uint8Array[]): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,41 @@ export interface RecoverChunkResult {
 export interface RecoverExecutor {
   readonly window: number;
   rebuildChunk(task: RecoverChunkTask): Promise<RecoverChunkResult>;
+  /** A rebuilt chunk is written: its memory may be reused (optional). */
+  release?(plaintext: Uint8Array): void;
   close(): Promise<void>;
+}
+
+/**
+ * Spare buffers for results, so that a long run reuses a few instead of leaving one behind per
+ * chunk for the garbage collector (which, for ArrayBuffers, runs late and lets memory pile up).
+ */
+export class BufferRecycler {
+  private readonly spare: ArrayBuffer[] = [];
+  constructor(private readonly keep = 4) {}
+
+  /** A buffer of at least `bytes`, recycled when one is there. */
+  take(bytes: number): ArrayBuffer {
+    const index = this.spare.findIndex((buffer) => buffer.byteLength >= bytes);
+    return index >= 0 ? this.spare.splice(index, 1)[0]! : new ArrayBuffer(bytes);
+  }
+
+  give(buffer: ArrayBuffer): void {
+    if (this.spare.length < this.keep && !this.spare.includes(buffer)) this.spare.push(buffer);
+  }
+}
+
+/** Copies `parts` one after another into one (recycled) buffer; returns views on it. */
+function packInto(recycler: BufferRecycler, parts: readonly Uint8Array[]): Uint8Array[] {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const buffer = recycler.take(total);
+  let at = 0;
+  return parts.map((part) => {
+    const view = new Uint8Array(buffer, at, part.length);
+    view.set(part);
+    at += part.length;
+    return view;
+  });
 }
 
 export type RecoverExecutorFactory = (context: RecoverContext) => Promise<RecoverExecutor>;
@@ -74,16 +110,21 @@ export async function createLocalProtectExecutor(
 ): Promise<ProtectExecutor> {
   const window = options.window ?? 1;
   const idle = await Promise.all(Array.from({ length: window }, () => ChunkProtector.create(secrets, options.random, options.kernel ?? getGfKernel())));
+  const recycler = new BufferRecycler(window + 2);
   return {
     window,
     async protectChunk(index, plain) {
       const protector = idle.pop();
       if (!protector) throw new RangeError(`more than ${window} chunks in flight`);
       try {
-        return (await protector.protectChunk(index, plain)).map((record) => record.slice());
+        // All n records in one buffer: one allocation (or none, recycled), one transfer.
+        return packInto(recycler, await protector.protectChunk(index, plain));
       } finally {
         idle.push(protector);
       }
+    },
+    release: (records) => {
+      if (records[0]) recycler.give(records[0].buffer as ArrayBuffer);
     },
     close: () => Promise.resolve(),
   };
@@ -100,6 +141,7 @@ export function createLocalRecoverExecutor(
   const window = options.window ?? 2;
   const { scheme, k, n, chunkSize, size, chunkCount, splitId, binding } = context;
   const idle = Array.from({ length: window }, () => new ChunkRebuilder(scheme, k, n, chunkSize, binding, options.kernel ?? getGfKernel()));
+  const recycler = new BufferRecycler(window + 2);
   return {
     window,
     async rebuildChunk(task) {
@@ -111,11 +153,12 @@ export function createLocalRecoverExecutor(
         const rebuilt = await rebuilder.rebuild(task.xs, task.fragments, key, nonce, chunkLength(size, chunkSize, task.index));
         if (!rebuilt) return { plaintext: undefined, inconsistent: [] };
         const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
-        return { plaintext: rebuilt.plaintext.slice(), inconsistent };
+        return { plaintext: packInto(recycler, [rebuilt.plaintext])[0]!, inconsistent };
       } finally {
         idle.push(rebuilder);
       }
     },
+    release: (plaintext) => recycler.give(plaintext.buffer as ArrayBuffer),
     close: () => Promise.resolve(),
   };
 }

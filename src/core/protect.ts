@@ -101,6 +101,7 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
           const { records, length } = await inFlight.shift()!;
           topUp();
           await afterChunk(index, records, length);
+          executor.release?.(records);
         }
       } finally {
         await executor.close();

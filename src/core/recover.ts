@@ -197,6 +197,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
         throw toTesseraError(error) ?? new TesseraError('output.failed', 'Writing the rebuilt file failed.', {}, { cause: error });
       }
       records.delete(index);
+      if (plaintext === outcome?.plaintext) executor.release?.(plaintext);
       options.onProgress?.({ done: Math.min(size, (index + 1) * chunkSize), total: size });
     }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BufferRecycler,
   MemorySink,
   TesseraError,
   bytesSource,
@@ -35,6 +36,7 @@ const jitteryProtect = (window: number, log: number[] = []): ProtectExecutorFact
       inFlight--;
       return records;
     },
+    release: (records) => inner.release?.(records),
     close: () => inner.close(),
   };
 };
@@ -50,9 +52,22 @@ const jitteryRecover = (window: number, failOn: ReadonlySet<number> = new Set())
       await jitter();
       return result;
     },
+    release: (plaintext) => inner.release?.(plaintext),
     close: () => inner.close(),
   };
 };
+
+describe('BufferRecycler', () => {
+  it('hands back a released buffer big enough, and allocates otherwise', () => {
+    const recycler = new BufferRecycler(2);
+    const a = recycler.take(100);
+    recycler.give(a);
+    expect(recycler.take(50)).toBe(a);
+    expect(recycler.take(50)).not.toBe(a);
+    recycler.give(a);
+    expect(recycler.take(200)).not.toBe(a);
+  });
+});
 
 describe.each(['shamir', 'ssms'] as const)('executors, scheme %s', (scheme: Scheme) => {
   it('protects through a windowed executor (chunks finishing out of order) into shares any k rebuild', async () => {
