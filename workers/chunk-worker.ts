@@ -39,7 +39,8 @@ const api = {
     const result = await recovering.rebuildChunk(task);
     return result.plaintext ? Comlink.transfer(result, [result.plaintext.buffer as ArrayBuffer]) : result;
   },
-  stop(): void {
+  async stop(): Promise<void> {
+    await Promise.all([protecting?.close(), recovering?.close()]);
     protecting = undefined;
     recovering = undefined;
   },

@@ -63,6 +63,11 @@ export class ChunkProtector {
     return new ChunkProtector(secrets, key, random, workspace, { secret: records[0]!, coefficients: [], records }, new ReedSolomon(k, n));
   }
 
+  /** Hands the buffers back to the kernel; only once no chunk of this protector is in progress. */
+  dispose(): void {
+    this.workspace.release();
+  }
+
   /** The n records of chunk `index` (record i for x = i + 1), from its `plain` bytes. */
   async protectChunk(index: number, plain: Uint8Array): Promise<readonly Uint8Array[]> {
     return this.finish(await this.prepare(index, plain));
@@ -153,6 +158,11 @@ export class ChunkRebuilder {
     this.scratch = this.workspace.allocate(row);
     this.sealed = scheme === 'shamir' ? this.scratch : this.workspace.allocate(k * row);
     this.codec = scheme === 'ssms' ? new ReedSolomon(k, n) : undefined;
+  }
+
+  /** Hands the buffers back to the kernel; only once no rebuild of this rebuilder is in progress. */
+  dispose(): void {
+    this.workspace.release();
   }
 
   /**

@@ -126,7 +126,11 @@ export async function createLocalProtectExecutor(
     release: (records) => {
       if (records[0]) recycler.give(records[0].buffer as ArrayBuffer);
     },
-    close: () => Promise.resolve(),
+    // Workspaces go back to the kernel only when no chunk is in progress (else they are dropped).
+    close: () => {
+      if (idle.length === window) for (const protector of idle.splice(0)) protector.dispose();
+      return Promise.resolve();
+    },
   };
 }
 
@@ -159,6 +163,10 @@ export function createLocalRecoverExecutor(
       }
     },
     release: (plaintext) => recycler.give(plaintext.buffer as ArrayBuffer),
-    close: () => Promise.resolve(),
+    // Workspaces go back to the kernel only when no chunk is in progress (else they are dropped).
+    close: () => {
+      if (idle.length === window) for (const rebuilder of idle.splice(0)) rebuilder.dispose();
+      return Promise.resolve();
+    },
   };
 }

@@ -40,6 +40,11 @@ export interface GfWorkspace extends GfMultiply {
    * for the workspace's life. Throws RangeError once the capacity is used up.
    */
   allocate(length: number): Uint8Array<ArrayBuffer>;
+  /**
+   * Hands the memory back to the kernel for a later workspace. Only once nothing uses its buffers
+   * any more; a workspace that is never released is simply garbage-collected.
+   */
+  release(): void;
 }
 
 /** Bytes a workspace needs for allocations of these lengths. */
@@ -106,7 +111,7 @@ function table16(coefficient: number): Uint16Array {
 export const javascriptKernel: GfKernel = {
   name: 'javascript-table16',
   createWorkspace(capacity) {
-    return { allocate: bumpAllocator(new Uint8Array(capacity)), matrixMultiply: javascriptKernel.matrixMultiply };
+    return { allocate: bumpAllocator(new Uint8Array(capacity)), matrixMultiply: javascriptKernel.matrixMultiply, release: () => undefined };
   },
   matrixMultiply(coefficients, rows, cols, inputs, outputs, length) {
     const aligned = inputs.every((input) => input.byteOffset % 4 === 0) && outputs.every((output) => output.byteOffset % 4 === 0);

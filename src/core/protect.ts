@@ -122,6 +122,7 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
         if (index + 1 < chunks) next = prepare(index + 1);
         await afterChunk(index, protector.finish(prepared), prepared.plain.length);
       }
+      protector.dispose();
     }
     plan.secrets.recordKey.fill(0);
     await Promise.all(sinks.map((sink) => sink.close()));

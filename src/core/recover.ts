@@ -231,6 +231,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
           : `No ${k} of these ${remaining} shares rebuild a verified file: more than ${remaining - k} of them are damaged or altered.${describe(problems)}`,
       );
     }
+    fallback.dispose();
   } finally {
     await executor.close();
   }

@@ -78,6 +78,12 @@ export function createSimdKernel(): GfKernel | undefined {
   const instantiate = (memory: WebAssembly.Memory): Multiply =>
     (new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as { multiply: Multiply }).multiply;
 
+  // Released workspace memories, reused by later workspaces that fit: each WebAssembly memory
+  // reserves a large stretch of address space, and making one per protect/recover call lets them
+  // pile up until the garbage collector runs.
+  const pool: { memory: WebAssembly.Memory; multiply: Multiply }[] = [];
+  const POOLED = 8;
+
   const scratchMemory = new WebAssembly.Memory({ initial: 1 });
   const scratchMultiply = instantiate(scratchMemory);
 
@@ -101,8 +107,18 @@ export function createSimdKernel(): GfKernel | undefined {
     matrixMultiply: copyingMultiply,
     createWorkspace(capacity): GfWorkspace {
       // One spare block at the end: kernels may read up to 63 bytes past a view's end.
-      const memoryObject = new WebAssembly.Memory({ initial: pagesFor(TERMS_AREA + capacity + 64) });
-      const multiply = instantiate(memoryObject);
+      const bytesNeeded = TERMS_AREA + capacity + 64;
+      const fit = pool.findIndex((entry) => entry.memory.buffer.byteLength >= bytesNeeded);
+      const entry =
+        fit >= 0
+          ? pool.splice(fit, 1)[0]!
+          : (() => {
+              const memory = new WebAssembly.Memory({ initial: pagesFor(bytesNeeded) });
+              return { memory, multiply: instantiate(memory) };
+            })();
+      const memoryObject = entry.memory;
+      const multiply = entry.multiply;
+      let released = false;
       const memory = new Uint8Array(memoryObject.buffer);
       const view = new DataView(memoryObject.buffer);
       const owned = (array: Uint8Array): boolean => array.buffer === memoryObject.buffer;
@@ -117,6 +133,11 @@ export function createSimdKernel(): GfKernel | undefined {
           for (let r = 0; r < rows; r++) {
             multiplyRow(memory, view, multiply, coefficients.subarray(r * cols, (r + 1) * cols), (c) => inputs[c]!.byteOffset, outputs[r]!.byteOffset, length);
           }
+        },
+        release() {
+          if (released) return;
+          released = true;
+          if (pool.length < POOLED) pool.push(entry);
         },
       };
     },
