@@ -13,21 +13,26 @@ import type { RandomSource, Scheme } from './types.js';
  * and `recover` drive them in order; executors (executor.ts) run them elsewhere.
  */
 
-/**
- * Everything needed to protect the chunks of one split, and nothing about the data. Structured-
- * cloneable, so a coordinator can hand it to compute workers. SECRET: it holds the record key.
- */
-export interface SplitSecrets {
+/** What every share of a split agrees on (its header's common fields), and nothing secret. */
+export interface SplitParameters {
   readonly scheme: Scheme;
   readonly k: number;
   readonly n: number;
   readonly chunkSize: number;
   readonly size: number;
   readonly chunkCount: number;
-  readonly recordKey: Uint8Array;
+  /** 16 bytes; its first 7 are the STREAM nonce prefix. */
   readonly splitId: Uint8Array;
   /** Header bytes 8..11 ‖ 16..43, the additional data of every chunk's tag (share-format.md §3). */
   readonly binding: Uint8Array;
+}
+
+/**
+ * Everything needed to protect the chunks of one split, and nothing about the data. Structured-
+ * cloneable, so a coordinator can hand it to compute workers. SECRET: it holds the record key.
+ */
+export interface SplitSecrets extends SplitParameters {
+  readonly recordKey: Uint8Array;
 }
 
 /**

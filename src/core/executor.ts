@@ -1,8 +1,8 @@
 import { importRecordKey, streamNonce } from './aead.js';
 import { chunkLength } from './format.js';
 import { getGfKernel, type GfKernel } from './kernel.js';
-import { ChunkProtector, ChunkRebuilder, type SplitSecrets } from './chunks.js';
-import type { RandomSource, Scheme } from './types.js';
+import { ChunkProtector, ChunkRebuilder, type SplitParameters, type SplitSecrets } from './chunks.js';
+import type { RandomSource } from './types.js';
 
 /**
  * Chunk executors: where the per-chunk work of `protect` and `recover` runs. Core keeps the order,
@@ -28,17 +28,7 @@ export interface ProtectExecutor {
 export type ProtectExecutorFactory = (secrets: SplitSecrets) => Promise<ProtectExecutor>;
 
 /** What a recover executor needs to know about the split (nothing secret). */
-export interface RecoverContext {
-  readonly scheme: Scheme;
-  readonly k: number;
-  readonly n: number;
-  readonly chunkSize: number;
-  readonly size: number;
-  readonly chunkCount: number;
-  /** 16 bytes. */
-  readonly splitId: Uint8Array;
-  readonly binding: Uint8Array;
-}
+export type RecoverContext = SplitParameters;
 
 export interface RecoverChunkTask {
   readonly index: number;

@@ -7,7 +7,7 @@
  *   inspectShare(source)                      → what a single share is and whether it is intact
  */
 export { protect, protectBytes, beginSplit, type SplitPlan } from './protect.js';
-export { ChunkProtector, ChunkRebuilder, type SplitSecrets, type PreparedChunk, type RebuiltChunk } from './chunks.js';
+export { ChunkProtector, ChunkRebuilder, type SplitParameters, type SplitSecrets, type PreparedChunk, type RebuiltChunk } from './chunks.js';
 export * from './executor.js';
 export { recover, recoverBytes } from './recover.js';
 export { inspectShare } from './inspect.js';
