@@ -75,11 +75,19 @@ export class ReedSolomon {
     if (new Set(indices).size !== this.k || indices.some((i) => !Number.isInteger(i) || i < 0 || i >= this.n)) {
       throw new RangeError(`fragment indices must be ${this.k} distinct integers in 0..${this.n - 1}`);
     }
-    if (indices.every((index, i) => index === i)) {
-      for (let i = 0; i < this.k; i++) if (outputs[i] !== fragments[i]) outputs[i]!.set(fragments[i]!.subarray(0, length));
-      return;
+    // Data fragments at hand are copied; only the missing ones take arithmetic: their rows of the
+    // inverted selection times the fragments at hand.
+    const missing: number[] = [];
+    for (let i = 0; i < this.k; i++) {
+      const at = indices.indexOf(i);
+      if (at < 0) missing.push(i);
+      else if (outputs[i] !== fragments[at]) outputs[i]!.set(fragments[at]!.subarray(0, length));
     }
-    engine.matrixMultiply(this.decoder(indices), this.k, this.k, fragments, outputs, length);
+    if (missing.length === 0) return;
+    const inverse = this.decoder(indices);
+    const rows = new Uint8Array(missing.length * this.k);
+    missing.forEach((i, r) => rows.set(inverse.subarray(i * this.k, (i + 1) * this.k), r * this.k));
+    engine.matrixMultiply(rows, missing.length, this.k, fragments, missing.map((i) => outputs[i]!), length);
   }
 
   /** Convenience form: `fragments` has n entries, undefined where a fragment is missing. */

@@ -2,7 +2,7 @@ import { gfMul } from '../gf256.js';
 import { bumpAllocator, roundUp64, type GfKernel, type GfWorkspace } from '../kernel.js';
 import { GF256_SIMD_WASM } from './gf256-simd.generated.js';
 
-type Multiply = (out: number, terms: number, count: number, length: number) => void;
+type Multiply = (out: number, terms: number, count: number, start: number, end: number) => void;
 
 /** Bytes of one term record in wasm memory: lo table, hi table, input address, plain-XOR flag, padding. */
 const TERM_SIZE = 48;
@@ -38,29 +38,50 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 const pagesFor = (bytes: number): number => Math.ceil(bytes / PAGE);
 
 /**
- * Runs one row: writes the term records for the non-zero coefficients at the start of `memory`
- * (addresses of inputs given by `addressOf`) and multiplies into `outputAddress`.
+ * Bytes per stripe: all rows are computed for one stripe before the next, so the inputs' stripe is
+ * read from memory once and then from cache (16 KiB × a few inputs stays within L1/L2).
  */
-function multiplyRow(
+const STRIPE = 16 * 1024;
+
+/**
+ * outputs = coefficients × inputs, in stripes. The term records of every row (tables, input
+ * address, plain-XOR flag) are written once at the start of `memory`; rows whose records do not all
+ * fit in the terms area are done one at a time, each over the whole length.
+ */
+function multiplyMatrix(
   memory: Uint8Array,
   view: DataView,
   multiply: Multiply,
-  row: Uint8Array,
+  coefficients: Uint8Array,
+  rows: number,
+  cols: number,
   addressOf: (column: number) => number,
-  outputAddress: number,
+  outputAddressOf: (row: number) => number,
   length: number,
 ): void {
-  let count = 0;
-  for (let c = 0; c < row.length; c++) {
-    const coefficient = row[c]!;
-    if (coefficient === 0) continue;
-    const record = count * TERM_SIZE;
-    memory.set(tablesFor(coefficient), record);
-    view.setUint32(record + 32, addressOf(c), true);
-    view.setUint32(record + 36, coefficient === 1 ? 1 : 0, true);
-    count++;
+  const end = roundUp64(length);
+  const writeTerms = (r: number, at: number): number => {
+    let count = 0;
+    for (let c = 0; c < cols; c++) {
+      const coefficient = coefficients[r * cols + c]!;
+      if (coefficient === 0) continue;
+      const record = at + count * TERM_SIZE;
+      memory.set(tablesFor(coefficient), record);
+      view.setUint32(record + 32, addressOf(c), true);
+      view.setUint32(record + 36, coefficient === 1 ? 1 : 0, true);
+      count++;
+    }
+    return count;
+  };
+  if (rows * cols * TERM_SIZE > TERMS_AREA) {
+    for (let r = 0; r < rows; r++) multiply(outputAddressOf(r), 0, writeTerms(r, 0), 0, end);
+    return;
   }
-  multiply(outputAddress, 0, count, roundUp64(length));
+  const counts = Array.from({ length: rows }, (_, r) => writeTerms(r, r * cols * TERM_SIZE));
+  for (let start = 0; start < end; start += STRIPE) {
+    const stop = Math.min(end, start + STRIPE);
+    for (let r = 0; r < rows; r++) multiply(outputAddressOf(r), r * cols * TERM_SIZE, counts[r]!, start, stop);
+  }
 }
 
 /**
@@ -97,7 +118,7 @@ export function createSimdKernel(): GfKernel | undefined {
     const view = new DataView(scratchMemory.buffer);
     for (let c = 0; c < cols; c++) memory.set(inputs[c]!.subarray(0, length), TERMS_AREA + c * stride);
     for (let r = 0; r < rows; r++) {
-      multiplyRow(memory, view, scratchMultiply, coefficients.subarray(r * cols, (r + 1) * cols), (c) => TERMS_AREA + c * stride, outputAt, length);
+      multiplyMatrix(memory, view, scratchMultiply, coefficients.subarray(r * cols, (r + 1) * cols), 1, cols, (c) => TERMS_AREA + c * stride, () => outputAt, length);
       outputs[r]!.set(memory.subarray(outputAt, outputAt + length));
     }
   };
@@ -130,9 +151,7 @@ export function createSimdKernel(): GfKernel | undefined {
             copyingMultiply(coefficients, rows, cols, inputs, outputs, length);
             return;
           }
-          for (let r = 0; r < rows; r++) {
-            multiplyRow(memory, view, multiply, coefficients.subarray(r * cols, (r + 1) * cols), (c) => inputs[c]!.byteOffset, outputs[r]!.byteOffset, length);
-          }
+          multiplyMatrix(memory, view, multiply, coefficients, rows, cols, (c) => inputs[c]!.byteOffset, (r) => outputs[r]!.byteOffset, length);
         },
         release() {
           if (released) return;
