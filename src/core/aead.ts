@@ -12,7 +12,7 @@ import { KEY_SIZE, TAG_SIZE } from './format.js';
  * at 2^32 chunks, far below GCM's 2^32-invocation bound per key with random nonces.
  */
 
-export const NONCE_PREFIX_SIZE = 7;
+const NONCE_PREFIX_SIZE = 7;
 
 export function streamNonce(prefix: Uint8Array, counter: number, last: boolean): Uint8Array<ArrayBuffer> {
   const nonce = new Uint8Array(12);

@@ -55,7 +55,7 @@ export class TesseraError extends Error {
   }
 }
 
-export function isErrorCode(value: string): value is ErrorCode {
+function isErrorCode(value: string): value is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(value);
 }
 

@@ -38,7 +38,7 @@ export const SHARE_EXTENSION = '.tshare';
 
 const SCHEME_IDS: Record<Scheme, number> = { shamir: 1, ssms: 2 };
 
-export function schemeFromId(id: number): Scheme | undefined {
+function schemeFromId(id: number): Scheme | undefined {
   return id === 1 ? 'shamir' : id === 2 ? 'ssms' : undefined;
 }
 
@@ -74,7 +74,7 @@ export function recordOffset(scheme: Scheme, k: number, chunkSize: number, index
 
 
 /** Header without its digest (bytes 0..75); the caller appends SHA-256 of it. */
-export function encodeHeaderBody(header: ShareHeader): Uint8Array {
+function encodeHeaderBody(header: ShareHeader): Uint8Array {
   const bytes = new Uint8Array(HEADER_DIGEST_OFFSET);
   const view = new DataView(bytes.buffer);
   bytes.set(MAGIC, 0);

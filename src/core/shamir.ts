@@ -75,7 +75,7 @@ export function xsUpTo(n: number): number[] {
  * byte. Each row is its own array (so word-aligned for the kernel) and rows are drawn in order, so
  * the random stream is consumed exactly as one (k−1)·length block would be.
  */
-export function randomCoefficientRows(k: number, length: number, random: RandomSource): Uint8Array[] {
+function randomCoefficientRows(k: number, length: number, random: RandomSource): Uint8Array[] {
   const rows: Uint8Array[] = [];
   for (let c = 1; c < k; c++) {
     const row = new Uint8Array(length);
