@@ -7,6 +7,7 @@
  * under a temporary name (starting with ".", which no encoded key does) and renamed when its writer
  * is closed, so a half-written object never appears; aborting removes the temporary file.
  */
+import { toArrayBufferView } from '../core/bytes.js';
 import type { ByteSink, ByteSource } from '../core/io.js';
 import { TesseraError, type ErrorCode } from '../core/errors.js';
 import {
@@ -14,7 +15,6 @@ import {
   listFiles,
   openSyncHandle,
   opfsDirectory,
-  ownBytes,
   readFully,
   removeFile,
   removeFileWhenUnlocked,
@@ -222,7 +222,7 @@ class SyncTarget implements WriteTarget {
 class StreamTarget implements WriteTarget {
   constructor(private readonly writable: FileSystemWritableFileStream) {}
   write(bytes: Uint8Array): Promise<void> {
-    return this.writable.write(ownBytes(bytes));
+    return this.writable.write(toArrayBufferView(bytes));
   }
   close(): Promise<void> {
     return this.writable.close();

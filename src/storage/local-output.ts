@@ -3,9 +3,10 @@
  * into memory), and the page later hands that file to the user as a download and deletes it.
  * Names are random ids chosen by the caller, never the original file name.
  */
+import { toArrayBufferView } from '../core/bytes.js';
 import type { ByteSink } from '../core/io.js';
 import { TesseraError } from '../core/errors.js';
-import { isNotFound, listFiles, openSyncHandle, opfsDirectory, ownBytes, removeFile, removeFileWhenUnlocked, writeFully } from './opfs.js';
+import { isNotFound, listFiles, openSyncHandle, opfsDirectory, removeFile, removeFileWhenUnlocked, writeFully } from './opfs.js';
 
 const OUTPUT_ROOT = 'tessera-output';
 const OUTPUT_NAME = /^[0-9a-f]{16,64}$/;
@@ -75,7 +76,7 @@ export async function openOutputSink(name: string): Promise<ByteSink> {
   return {
     async write(bytes) {
       try {
-        await writable.write(ownBytes(bytes));
+        await writable.write(toArrayBufferView(bytes));
       } catch (error) {
         throw outputFailed(error);
       }

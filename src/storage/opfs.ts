@@ -3,6 +3,7 @@
  * output files of a recovery. Work in the main thread and in dedicated workers alike (both realms
  * have navigator.storage.getDirectory and FileSystemFileHandle.createWritable in Chromium).
  */
+import { toArrayBufferView } from '../core/bytes.js';
 
 /** Part of the OPFS API that TypeScript's DOM/WebWorker libs leave out or put behind another lib. */
 interface MovableFileHandle {
@@ -73,11 +74,6 @@ export async function renameFile(directory: FileSystemDirectoryHandle, from: str
   await directory.removeEntry(from);
 }
 
-/** FileSystemWritableFileStream wants bytes backed by an ArrayBuffer (not a SharedArrayBuffer). */
-export function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
-}
-
 /**
  * OPFS sync access handles: in a dedicated worker, reads and writes straight to the file, several
  * times faster than writable streams and Blob slices (see docs/benchmarks.md, browser ceilings).
@@ -112,7 +108,7 @@ export async function openSyncHandle(handle: FileSystemFileHandle, mode: 'readwr
 
 /** Writes all of `bytes` at `at`; returns the position after them. */
 export function writeFully(handle: SyncFileHandle, bytes: Uint8Array, at: number): number {
-  const own = ownBytes(bytes);
+  const own = toArrayBufferView(bytes);
   let done = 0;
   while (done < own.length) {
     const written = handle.write(own.subarray(done), { at: at + done });
