@@ -45,7 +45,9 @@ export class ChunkProtector {
     private readonly key: CryptoKey,
     private readonly random: RandomSource,
     private readonly workspace: GfWorkspace,
-    private readonly buffers: { readonly secret: Uint8Array; readonly coefficients: Uint8Array[]; readonly records: Uint8Array[] },
+    /** The n record buffers, and for shamir the secret (chunk ‖ tag) and its k−1 coefficient rows. */
+    private readonly records: readonly Uint8Array[],
+    private readonly shamir: { readonly secret: Uint8Array; readonly coefficients: readonly Uint8Array[] } | undefined,
     private readonly codec: ReedSolomon | undefined,
   ) {}
 
@@ -59,13 +61,13 @@ export class ChunkProtector {
       const secret = workspace.allocate(length);
       const coefficients = Array.from({ length: k - 1 }, () => workspace.allocate(length));
       const records = Array.from({ length: n }, () => workspace.allocate(length));
-      return new ChunkProtector(secrets, key, random, workspace, { secret, coefficients, records }, undefined);
+      return new ChunkProtector(secrets, key, random, workspace, records, { secret, coefficients }, undefined);
     }
     // ssms: the k data fragments of (ciphertext ‖ tag) and the n−k parity fragments.
     const length = recordLength('ssms', k, chunkSize);
     const workspace = kernel.createWorkspace(workspaceCapacity(Array<number>(n).fill(length)));
     const records = Array.from({ length: n }, () => workspace.allocate(length));
-    return new ChunkProtector(secrets, key, random, workspace, { secret: records[0]!, coefficients: [], records }, new ReedSolomon(k, n));
+    return new ChunkProtector(secrets, key, random, workspace, records, undefined, new ReedSolomon(k, n));
   }
 
   /** Hands the buffers back to the kernel; only once no chunk of this protector is in progress. */
@@ -79,8 +81,9 @@ export class ChunkProtector {
   }
 
   /**
-   * The asynchronous half of a chunk: its AES-GCM step (WebCrypto, which runs off this thread).
-   * Touches no shared buffer, so it may run while the previous chunk is being finished.
+   * The asynchronous half of a chunk: its AES-GCM step (WebCrypto). Touches no shared buffer, so
+   * it may run while the previous chunk is being finished: where WebCrypto works on a thread of
+   * its own (Node's thread pool) the two overlap; Chromium runs it on the calling thread.
    */
   async prepare(index: number, plain: Uint8Array): Promise<PreparedChunk> {
     const { scheme, k, size, chunkSize, chunkCount: chunks, splitId, binding } = this.secrets;
@@ -88,7 +91,7 @@ export class ChunkProtector {
     if (plain.length !== length) throw new RangeError(`chunk ${index} must be ${length} bytes, got ${plain.length}`);
     const nonce = streamNonce(splitId, index, index === chunks - 1);
     const recordBytes = recordLength(scheme, k, length);
-    return this.codec === undefined
+    return this.shamir
       ? { plain, recordBytes, sealed: await chunkTag(this.key, nonce, binding, plain) }
       : { plain, recordBytes, sealed: await sealChunk(this.key, nonce, binding, plain) };
   }
@@ -97,13 +100,13 @@ export class ChunkProtector {
   finish(prepared: PreparedChunk): readonly Uint8Array[] {
     const { k, n } = this.secrets;
     const { plain, recordBytes, sealed } = prepared;
-    const records = this.buffers.records.map((record) => record.subarray(0, recordBytes));
-    if (this.codec === undefined) {
+    const records = this.records.map((record) => record.subarray(0, recordBytes));
+    if (this.shamir) {
       // Scheme shamir (§6.2): chunk ‖ tag Shamir-shared together, coefficient by coefficient.
-      const secret = this.buffers.secret;
+      const { secret } = this.shamir;
       secret.set(plain, 0);
       secret.set(sealed, plain.length);
-      const coefficients = this.buffers.coefficients.map((row) => row.subarray(0, recordBytes));
+      const coefficients = this.shamir.coefficients.map((row) => row.subarray(0, recordBytes));
       for (const row of coefficients) this.random(row);
       splitInto(secret, recordBytes, xsUpTo(n), coefficients, records, this.workspace);
       return records;
@@ -114,7 +117,7 @@ export class ChunkProtector {
       records[j]!.set(piece);
       records[j]!.fill(0, piece.length);
     }
-    this.codec.encodeInto(records.slice(0, k), records.slice(k), recordBytes, this.workspace);
+    this.codec!.encodeInto(records.slice(0, k), records.slice(k), recordBytes, this.workspace);
     return records;
   }
 }
@@ -156,7 +159,7 @@ export class ChunkRebuilder {
   ) {
     const row = recordLength(scheme, k, chunkSize);
     // k inputs, then shamir: the rebuilt secret; ssms: k decoded fragments and their concatenation.
-    const lengths = scheme === 'shamir' ? [...Array<number>(k + 2).fill(row)] : [...Array<number>(2 * k + 1).fill(row), k * row];
+    const lengths = scheme === 'shamir' ? Array<number>(k + 2).fill(row) : [...Array<number>(2 * k + 1).fill(row), k * row];
     this.workspace = kernel.createWorkspace(workspaceCapacity(lengths));
     this.inputs = Array.from({ length: k }, () => this.workspace.allocate(row));
     this.outputs = Array.from({ length: scheme === 'shamir' ? 1 : k }, () => this.workspace.allocate(row));
@@ -176,14 +179,18 @@ export class ChunkRebuilder {
    */
   async rebuild(xs: readonly number[], fragments: readonly Uint8Array[], key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, length: number): Promise<RebuiltChunk | undefined> {
     const fragmentLength = recordLength(this.scheme, this.k, length);
-    const parts = this.inputs.map((input, j) => {
+    return this.codec
+      ? this.rebuildSsms(this.codec, xs, fragments, key, nonce, length, fragmentLength)
+      : this.rebuildShamir(xs, this.stage(fragments, fragmentLength), key, nonce, length);
+  }
+
+  /** The fragments copied into this rebuilder's input buffers, where the kernel works in place. */
+  private stage(fragments: readonly Uint8Array[], fragmentLength: number): Uint8Array[] {
+    return this.inputs.map((input, j) => {
       const part = input.subarray(0, fragmentLength);
       part.set(fragments[j]!);
       return part;
     });
-    return this.codec
-      ? this.rebuildSsms(this.codec, xs, parts, key, nonce, length, fragmentLength)
-      : this.rebuildShamir(xs, parts, key, nonce, length);
   }
 
   private async rebuildShamir(xs: readonly number[], parts: readonly Uint8Array[], key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, length: number): Promise<RebuiltChunk | undefined> {
@@ -206,7 +213,7 @@ export class ChunkRebuilder {
   private async rebuildSsms(
     codec: ReedSolomon,
     xs: readonly number[],
-    parts: readonly Uint8Array[],
+    fragments: readonly Uint8Array[],
     key: CryptoKey,
     nonce: Uint8Array<ArrayBuffer>,
     length: number,
@@ -214,13 +221,18 @@ export class ChunkRebuilder {
   ): Promise<RebuiltChunk | undefined> {
     const k = this.k;
     const indices = xs.map((x) => x - 1);
-    let dataFragments: readonly Uint8Array[] = parts;
-    if (!indices.every((index, j) => index === j)) {
-      dataFragments = this.outputs.map((output) => output.subarray(0, fragmentLength));
-      codec.decodeInto(indices, parts, dataFragments, fragmentLength, this.workspace);
-    }
+    // The data fragments laid end to end are ciphertext ‖ tag ‖ padding. Shares x = 1..k hold them
+    // as they are (copied once, straight into place); otherwise they are decoded first.
     const data = this.sealed.subarray(0, k * fragmentLength);
-    dataFragments.forEach((fragment, j) => data.set(fragment, j * fragmentLength));
+    const inData = Array.from({ length: k }, (_, j) => data.subarray(j * fragmentLength, (j + 1) * fragmentLength));
+    let dataFragments: readonly Uint8Array[] = inData;
+    if (indices.every((index, j) => index === j)) {
+      fragments.forEach((fragment, j) => inData[j]!.set(fragment));
+    } else {
+      dataFragments = this.outputs.map((output) => output.subarray(0, fragmentLength));
+      codec.decodeInto(indices, this.stage(fragments, fragmentLength), dataFragments, fragmentLength, this.workspace);
+      dataFragments.forEach((fragment, j) => inData[j]!.set(fragment));
+    }
     // The zero padding after ciphertext ‖ tag is part of the data fragments: a flipped bit there
     // must be refused too, and GCM does not cover it.
     const sealedLength = length + TAG_SIZE;

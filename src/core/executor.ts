@@ -1,4 +1,5 @@
 import { importRecordKey, streamNonce } from './aead.js';
+import { equalBytes } from './bytes.js';
 import { chunkLength } from './format.js';
 import { getGfKernel, type GfKernel } from './kernel.js';
 import { ChunkProtector, ChunkRebuilder, type SplitParameters, type SplitSecrets } from './chunks.js';
@@ -125,8 +126,9 @@ export async function createLocalProtectExecutor(
 }
 
 /**
- * Rebuilds chunks in this thread, one rebuilder per chunk in flight (two by default, so one chunk's
- * AES-GCM check overlaps the next chunk's GF(2^8) work), handing out copies of the plaintext.
+ * Rebuilds chunks in this thread, one rebuilder per chunk in flight (two by default, so the next
+ * chunk is read and decoded while one waits for its AES-GCM check), handing out copies of the
+ * plaintext.
  */
 export function createLocalRecoverExecutor(
   context: RecoverContext,
@@ -136,13 +138,19 @@ export function createLocalRecoverExecutor(
   const { scheme, k, n, chunkSize, size, chunkCount, splitId, binding } = context;
   const idle = Array.from({ length: window }, () => new ChunkRebuilder(scheme, k, n, chunkSize, binding, options.kernel ?? getGfKernel()));
   const recycler = new BufferRecycler(window + 2);
+  // Every chunk rebuilt from the same shares has the same key: import it once, not per chunk.
+  let imported: { readonly raw: Uint8Array; readonly key: Promise<CryptoKey> } | undefined;
+  const keyFor = (raw: Uint8Array): Promise<CryptoKey> => {
+    if (!imported || !equalBytes(imported.raw, raw)) imported = { raw: raw.slice(), key: importRecordKey(raw) };
+    return imported.key;
+  };
   return {
     window,
     async rebuildChunk(task) {
       const rebuilder = idle.pop();
       if (!rebuilder) throw new RangeError(`more than ${window} chunks in flight`);
       try {
-        const key = await importRecordKey(task.recordKey);
+        const key = await keyFor(task.recordKey);
         const nonce = streamNonce(splitId, task.index, task.index === chunkCount - 1);
         const rebuilt = await rebuilder.rebuild(task.xs, task.fragments, key, nonce, chunkLength(size, chunkSize, task.index));
         if (!rebuilt) return { plaintext: undefined, inconsistent: [] };

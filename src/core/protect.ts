@@ -107,8 +107,8 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
         await executor.close();
       }
     } else {
-      // Here: chunk i + 1 is read and goes through AES-GCM (off this thread) while chunk i is split
-      // and written, in buffers reused from chunk to chunk.
+      // Here: chunk i + 1 is read and sent through AES-GCM while chunk i is split and written, in
+      // buffers reused from chunk to chunk (they overlap where WebCrypto has a thread of its own).
       const protector = await ChunkProtector.create(plan.secrets, options.random);
       const prepare = (index: number): Promise<PreparedChunk> => {
         const promise = readPlain(index).then((plain) => protector.prepare(index, plain));

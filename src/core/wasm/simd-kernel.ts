@@ -111,16 +111,14 @@ export function createSimdKernel(): GfKernel | undefined {
   const copyingMultiply: GfKernel['matrixMultiply'] = (coefficients, rows, cols, inputs, outputs, length) => {
     if (length === 0) return;
     const stride = roundUp64(length);
-    const outputAt = TERMS_AREA + cols * stride;
-    const missing = outputAt + stride - scratchMemory.buffer.byteLength;
+    const inputAt = (c: number): number => TERMS_AREA + c * stride;
+    const outputAt = (r: number): number => TERMS_AREA + (cols + r) * stride;
+    const missing = outputAt(rows) - scratchMemory.buffer.byteLength;
     if (missing > 0) scratchMemory.grow(pagesFor(missing));
     const memory = new Uint8Array(scratchMemory.buffer);
-    const view = new DataView(scratchMemory.buffer);
-    for (let c = 0; c < cols; c++) memory.set(inputs[c]!.subarray(0, length), TERMS_AREA + c * stride);
-    for (let r = 0; r < rows; r++) {
-      multiplyMatrix(memory, view, scratchMultiply, coefficients.subarray(r * cols, (r + 1) * cols), 1, cols, (c) => TERMS_AREA + c * stride, () => outputAt, length);
-      outputs[r]!.set(memory.subarray(outputAt, outputAt + length));
-    }
+    for (let c = 0; c < cols; c++) memory.set(inputs[c]!.subarray(0, length), inputAt(c));
+    multiplyMatrix(memory, new DataView(scratchMemory.buffer), scratchMultiply, coefficients, rows, cols, inputAt, outputAt, length);
+    for (let r = 0; r < rows; r++) outputs[r]!.set(memory.subarray(outputAt(r), outputAt(r) + length));
   };
 
   return {
