@@ -5,7 +5,7 @@
  *
  * Used only to show people that a rebuilt file is the original: the digest of an original stays in
  * the local catalog and is never written to a share or a bucket (a hash lets a holder confirm a
- * guess, see DESIGN.md "Share format").
+ * guess, see docs/share-format.md §8).
  *
  * Hash with `createSha256()`: it returns the WebAssembly hasher (src/core/wasm/sha256.ts, about 3×
  * faster) where WebAssembly SIMD is available and this class otherwise, with the same digests.
