@@ -8,6 +8,7 @@ import {
   TesseraError,
   blobSource,
   blockSource,
+  describeCause,
   protect,
   recover,
   toTesseraError,
@@ -193,7 +194,7 @@ function readableSource(file: Blob): ByteSource {
       try {
         return await inner.read(offset, length);
       } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const reason = describeCause(error);
         throw new TesseraError('input.unreadable', `could not read the file at byte ${offset}: ${reason}`, {}, { cause: error });
       }
     },

@@ -1,4 +1,4 @@
-import { ERROR_ADVICE, isAbort, toTesseraError, type ErrorCode } from '../core/errors.js';
+import { ERROR_ADVICE, describeCause, isAbort, toTesseraError, type ErrorCode } from '../core/errors.js';
 
 /** An error as the page shows it: plain words first, the technical detail last. */
 export interface ShownError {
@@ -24,6 +24,6 @@ export function describeError(error: unknown, context: string): ShownError | und
     code: 'unexpected',
     title: 'Something went wrong.',
     action: 'Try again. If it keeps failing, reload the page.',
-    detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    detail: describeCause(error),
   };
 }

@@ -7,7 +7,7 @@ const twoDecimals = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 const date = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${exact.format(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 1000) return formatExactBytes(bytes);
   let value = bytes;
   let unit = 0;
   while (value >= 1000 && unit < UNITS.length - 1) {

@@ -1,5 +1,5 @@
 import { ERROR_ADVICE, inspectShare, TesseraError, toTesseraError, type ShareInspection } from '../core/index.js';
-import { describeFsError, openFileSource } from './node-io.js';
+import { openFileSource, type FileByteSource } from './node-io.js';
 import { describeDataError, EXIT_DATA, EXIT_OK } from './report.js';
 import { formatBytes, formatCount, type Terminal } from './terminal.js';
 import { HELP, parseCommandLine, UsageError } from './usage.js';
@@ -49,13 +49,9 @@ export async function inspectCommand(args: readonly string[], terminal: Terminal
 }
 
 async function inspectFile(file: string): Promise<Inspected> {
-  let source;
+  let source: FileByteSource | undefined;
   try {
-    source = await openFileSource(file);
-  } catch (error) {
-    return { file, error: new TesseraError('share.unreadable', `Cannot open it: ${describeFsError(error)}`) };
-  }
-  try {
+    source = await openFileSource(file, 'share.unreadable');
     const inspection = await inspectShare(source);
     if (inspection.structureOk) return { file, inspection };
     const problem = inspection.problem ?? { code: 'share.header-corrupt', message: 'Its structure does not verify.' };
@@ -65,7 +61,7 @@ async function inspectFile(file: string): Promise<Inspected> {
     if (!tesseraError) throw error;
     return { file, error: tesseraError };
   } finally {
-    await source.close();
+    await source?.close();
   }
 }
 
@@ -82,7 +78,7 @@ function printText(terminal: Terminal, result: Inspected): void {
   terminal.out(`  shares:         ${header.k} of ${header.n} needed; this is share x = ${header.x}`);
   terminal.out(`  original size:  ${formatBytes(header.size)}`);
   terminal.out(`  chunk size:     ${formatBytes(header.chunkSize)}, ${formatCount(inspection.chunkCount)} chunk${inspection.chunkCount === 1 ? '' : 's'}`);
-  terminal.out(`  record id:      ${header.splitId}`);
+  terminal.out(`  split id:       ${header.splitId}`);
   terminal.out(`  format version: ${header.version}`);
   const sizeNote = inspection.expectedSize === inspection.actualSize ? 'as expected' : 'DIFFERENT';
   terminal.out(

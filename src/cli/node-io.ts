@@ -3,7 +3,7 @@
  * source reads only the range asked for, a sink appends what it is given, so a file of any size
  * goes through in bounded memory.
  */
-import { access, open, unlink, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { TesseraError, type ByteSink, type ByteSource } from '../core/index.js';
 
 /** A ByteSource that owns its file handle: close it when done. */
@@ -32,8 +32,19 @@ function fileHandleSource(handle: FileHandle, size: number): ByteSource {
   };
 }
 
-/** Opens `path` for reading; its size is taken once, at opening. */
-export async function openFileSource(path: string): Promise<FileByteSource> {
+/**
+ * Opens `path` for reading; its size is taken once, at opening. A file that cannot be opened fails
+ * with the `unreadable` code given, naming the file and saying why.
+ */
+export async function openFileSource(path: string, unreadable: 'input.unreadable' | 'share.unreadable'): Promise<FileByteSource> {
+  try {
+    return await openRegularFile(path);
+  } catch (error) {
+    throw new TesseraError(unreadable, `Cannot open ${path}: ${describeFsError(error)}.`, {}, { cause: error });
+  }
+}
+
+async function openRegularFile(path: string): Promise<FileByteSource> {
   const handle = await open(path, 'r');
   try {
     const stats = await handle.stat();
@@ -63,9 +74,13 @@ export class FileSink implements ByteSink {
     private readonly handle: FileHandle,
   ) {}
 
-  /** Creates `path`, failing with EEXIST if it is already there. */
+  /** Creates `path`; output.failed, naming the file and saying why, if it cannot (or it is already there). */
   static async create(path: string): Promise<FileSink> {
-    return new FileSink(path, await open(path, 'wx', 0o600));
+    try {
+      return new FileSink(path, await open(path, 'wx', 0o600));
+    } catch (error) {
+      throw new TesseraError('output.failed', `Cannot create ${path}: ${describeFsError(error)}.`, {}, { cause: error });
+    }
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -106,6 +121,18 @@ export class FileSink implements ByteSink {
     await unlink(this.path).catch((error: unknown) => {
       if (!isNodeError(error, 'ENOENT')) throw error;
     });
+  }
+}
+
+/**
+ * Creates the folder `path` and any missing parents; returns the first folder it had to create
+ * (undefined if `path` was already there). output.failed, naming the folder and saying why, if it cannot.
+ */
+export async function createFolder(path: string): Promise<string | undefined> {
+  try {
+    return await mkdir(path, { recursive: true });
+  } catch (error) {
+    throw new TesseraError('output.failed', `Cannot create the folder ${path}: ${describeFsError(error)}.`, {}, { cause: error });
   }
 }
 

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { protect, SHARE_EXTENSION, TesseraError } from '../core/index.js';
-import { describeFsError, exists, FileSink, openFileSource, type FileByteSource } from './node-io.js';
+import { createFolder, exists, FileSink, openFileSource } from './node-io.js';
 import { formatBytes, progressLine, withInterrupt, type Terminal } from './terminal.js';
 import { HELP, parseChunkSize, parseCommandLine, parseInteger, parseScheme, UsageError } from './usage.js';
 
 /**
- * `tessera protect FILE -k K -n N --out DIR`: N share files in DIR, named after the record id only.
- * The record id is known once protect has finished, so shares are written under temporary names
+ * `tessera protect FILE -k K -n N --out DIR`: N share files in DIR, named after the split id only.
+ * The split id is known once protect has finished, so shares are written under temporary names
  * (which carry nothing of the original either) and renamed at the end; on failure they are deleted.
  */
 export async function protectCommand(args: readonly string[], terminal: Terminal): Promise<number> {
@@ -35,19 +35,17 @@ export async function protectCommand(args: readonly string[], terminal: Terminal
   const outDir = values.out;
   if (outDir === undefined) throw new UsageError('--out DIR is required: where to write the shares', 'protect');
 
-  const source = await openInput(file);
+  const source = await openFileSource(file, 'input.unreadable');
   try {
-    // The first folder mkdir had to create, if any: removed again (when still empty) on failure.
-    const createdFolder = await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
-      throw new TesseraError('output.failed', `Cannot create the folder ${outDir}: ${describeFsError(error)}`, {}, { cause: error });
-    });
+    // The first folder that had to be created, if any: removed again (when still empty) on failure.
+    const createdFolder = await createFolder(outDir);
     const temporaryTag = randomBytes(6).toString('hex');
     const sinks: FileSink[] = [];
     const published: string[] = [];
     const progress = progressLine(terminal, 'protecting', source.size);
     try {
       for (let x = 1; x <= n; x++) {
-        sinks.push(await createShareFile(join(outDir, `.tessera-${temporaryTag}-${x}.partial`)));
+        sinks.push(await FileSink.create(join(outDir, `.tessera-${temporaryTag}-${x}.partial`)));
       }
       const result = await withInterrupt((signal) =>
         protect(source, sinks, { scheme, k, n, chunkSize, signal, onProgress: progress.onProgress }),
@@ -58,14 +56,14 @@ export async function protectCommand(args: readonly string[], terminal: Terminal
       const names = sinks.map((_, i) => `${result.splitId.slice(0, 8)}-${i + 1}-of-${n}${SHARE_EXTENSION}`);
       for (const [i, name] of names.entries()) {
         const target = join(outDir, name);
-        // Record ids are random, so this only happens if the same folder is reused astronomically often.
+        // Split ids are random, so this only happens if the same folder is reused astronomically often.
         if (await exists(target)) throw new TesseraError('output.failed', `${target} already exists`);
         await rename(sinks[i]!.path, target);
         published.push(target);
       }
 
       terminal.out(`Protected ${file}, ${formatBytes(result.size)}, with ${result.scheme}: any ${k} of these ${n} shares rebuild it.`);
-      terminal.out(`Record id ${result.splitId}; each share is ${formatBytes(result.shareSize)}:`);
+      terminal.out(`Split id ${result.splitId}; each share is ${formatBytes(result.shareSize)}:`);
       for (const target of published) terminal.out(`  ${target}`);
       terminal.out(
         `Keep each share in a different place. Share names and contents do not mention ${basename(file)}; ` +
@@ -94,21 +92,5 @@ async function removeCreatedFolders(outDir: string, createdFolder: string): Prom
       return;
     }
     if (folder === top || dirname(folder) === folder) return;
-  }
-}
-
-async function openInput(file: string): Promise<FileByteSource> {
-  try {
-    return await openFileSource(file);
-  } catch (error) {
-    throw new TesseraError('input.unreadable', `Cannot open ${file}: ${describeFsError(error)}`, {}, { cause: error });
-  }
-}
-
-async function createShareFile(path: string): Promise<FileSink> {
-  try {
-    return await FileSink.create(path);
-  } catch (error) {
-    throw new TesseraError('output.failed', `Cannot create ${path}: ${describeFsError(error)}`, {}, { cause: error });
   }
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ERROR_ADVICE, inspectShare, recover, TesseraError, toTesseraError, type RecoverResult } from '../core/index.js';
-import { describeFsError, exists, FileSink, isNodeError, openFileSource, type FileByteSource } from './node-io.js';
+import { createFolder, exists, FileSink, isNodeError, openFileSource, type FileByteSource } from './node-io.js';
 import { EXIT_OK, reportError, shareLabel } from './report.js';
 import { formatBytes, progressLine, withInterrupt, type Terminal } from './terminal.js';
 import { HELP, parseCommandLine, UsageError } from './usage.js';
@@ -65,7 +65,7 @@ export async function recoverCommand(args: readonly string[], terminal: Terminal
 
     const usedFiles = await filesByX(sources, result);
     terminal.out(`Recovered ${target}, ${formatBytes(result.size)}, verified against its record (${result.scheme}, ${result.k} of ${result.n}).`);
-    terminal.out(`Record id ${result.splitId}; rebuilt from shares x = ${result.usedShares.join(', ')}:`);
+    terminal.out(`Split id ${result.splitId}; rebuilt from shares x = ${result.usedShares.join(', ')}:`);
     for (const x of result.usedShares) terminal.out(`  ${shareLabel(usedFiles.get(x) ?? '(unnamed)', x)}`);
     if (leftOut.length > 0) {
       terminal.out(`Left out ${leftOut.length} share file${leftOut.length === 1 ? '' : 's'}:`);
@@ -79,27 +79,17 @@ export async function recoverCommand(args: readonly string[], terminal: Terminal
 
 async function openShareFile(path: string): Promise<FileByteSource> {
   try {
-    return await openFileSource(path);
-  } catch (error) {
-    const unreadable = new TesseraError('share.unreadable', `Cannot open ${path}: ${describeFsError(error)}.`, {}, { cause: error });
+    return await openFileSource(path, 'share.unreadable');
+  } catch (unreadable) {
     return { path, size: 0, read: () => Promise.reject(unreadable), close: () => Promise.resolve() };
   }
 }
 
 async function recoverInto(target: string, shares: readonly FileByteSource[], force: boolean, terminal: Terminal): Promise<RecoverResult> {
   const folder = dirname(target);
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    throw new TesseraError('output.failed', `Cannot create the folder ${folder}: ${describeFsError(error)}`, {}, { cause: error });
-  }
+  await createFolder(folder);
   const temporary = join(folder, `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
-  let sink: FileSink;
-  try {
-    sink = await FileSink.create(temporary);
-  } catch (error) {
-    throw new TesseraError('output.failed', `Cannot create ${temporary}: ${describeFsError(error)}`, {}, { cause: error });
-  }
+  const sink = await FileSink.create(temporary);
   const progress = progressLine(terminal, 'recovering', shares.reduce((most, share) => Math.max(most, share.size), 0));
   try {
     const result = await withInterrupt((signal) => recover(shares, sink, { signal, onProgress: progress.onProgress }));

@@ -40,8 +40,9 @@ export const HELP: Record<CommandName, string> = {
 Splits FILE into N share files in DIR; any K of them rebuild FILE exactly, fewer than K reveal
 nothing about it. Keep every share in a different place.
 
-Share files are named <record id>-<x>-of-<N>${SHARE_EXTENSION}: nothing in a share's name or
-content identifies the original file.
+Share files are named <split id>-<x>-of-<N>${SHARE_EXTENSION}, where <split id> is the first 8 hex
+digits of the random split id every share of FILE carries: nothing in a share's name or content
+identifies the original file.
 
 Options:
   -k K                 shares needed to rebuild (2 ≤ K ≤ N)
@@ -69,7 +70,7 @@ Options:
 
   inspect: `Usage: tessera inspect SHARE... [--json]
 
-Describes each share file (scheme, K of N, its x, the size of the original, chunk size, record id)
+Describes each share file (scheme, K of N, its x, the size of the original, chunk size, split id)
 and checks what a single share can prove about itself: its header and its length. A share's data
 can only be authenticated together with K-1 other shares of the same record (tessera recover).
 

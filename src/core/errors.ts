@@ -74,6 +74,11 @@ export function toTesseraError(error: unknown): TesseraError | undefined {
   return new TesseraError(match[1]!, message.slice(match[0].length));
 }
 
+/** What a caught value says about itself, for a message: "NotFoundError: …", or the value as text. */
+export function describeCause(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** Cancelling is not an error: true for AbortError from fetch / AbortSignal and for job.aborted. */
 export function isAbort(error: unknown): boolean {
   if (error instanceof TesseraError) return error.code === 'job.aborted';
@@ -108,7 +113,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { readonly title: string; readonly 
   },
   'share.mismatch': {
     title: 'These shares do not belong to the same protected file.',
-    action: 'Pick shares made together for one file (they carry the same record id).',
+    action: 'Pick shares made together for one file (they carry the same split id, which `tessera inspect` shows).',
   },
   'share.duplicate': {
     title: 'The same share was given twice.',

@@ -1,22 +1,33 @@
 /**
- * What the UI calls to protect and recover files. It owns the worker pool and the catalog, so that
- * components never see Comlink or IndexedDB. Every job returns a handle: a promise of its result
- * and a cancel function. Errors come out as TesseraError with their code whenever they have one.
+ * What the UI calls to protect and recover files. It owns the worker pool and is the UI's door to
+ * the catalog (src/vault), so that components never see Comlink or IndexedDB. Every job returns a
+ * handle: a promise of its result and a cancel function. Errors come out as TesseraError with their
+ * code whenever they have one.
  */
 import * as Comlink from 'comlink';
-import { isAbort, toTesseraError } from '../core/errors.js';
+import { toTesseraError } from '../core/errors.js';
 import type { Progress, Scheme } from '../core/types.js';
 import { createBucket, type BucketDescriptor } from '../storage/index.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
-import { clearOutputs, deleteOutput, getOutputFile } from '../storage/local-output.js';
+import { deleteOutput } from '../storage/local-output.js';
 import type { RecoveredFile } from '../../workers/share-jobs.js';
 import { putRecord } from '../vault/catalog.js';
 import type { CatalogRecord } from '../vault/catalog-record.js';
-import { SharePool, requestedPoolSize, type PoolTask } from './pool.js';
+import { SharePool, requestedComputeWorkers, type PoolTask } from './pool.js';
 
 export { listRecords, loadCloudSwitches, saveCloudSwitches } from '../vault/catalog.js';
-export type { CatalogRecord, ShareLocation, CloudSwitches } from '../vault/catalog-record.js';
-export type { RecoveredFile, ShareTrouble } from '../../workers/share-jobs.js';
+export type { CatalogRecord } from '../vault/catalog-record.js';
+export type { ShareTrouble } from '../../workers/share-jobs.js';
+/**
+ * A recovery's rebuilt file in local storage, by its outputName: getRecoveredFile hands it out as a
+ * File backed by OPFS (not memory), discardRecoveredFile deletes it, and discardLeftovers removes
+ * those a previous visit left behind.
+ */
+export {
+  getOutputFile as getRecoveredFile,
+  deleteOutput as discardRecoveredFile,
+  clearOutputs as discardLeftovers,
+} from '../storage/local-output.js';
 
 export type JobHandle<T> = PoolTask<T>;
 
@@ -55,11 +66,12 @@ function withCodes<T>(task: PoolTask<T>): PoolTask<T> {
 }
 
 /**
- * Threads each job may use for its chunks, when the page's address asks (`?workers=N`, for the
- * browser benchmark); otherwise the worker decides (one per core).
+ * Compute threads each job may use for its chunks, when the page's address asks (`?workers=N`, for
+ * the browser benchmark); otherwise the worker decides (one per core, at most 4). The pool's own
+ * size never depends on it.
  */
 function computeWorkers(): number | undefined {
-  return requestedPoolSize(globalThis.location?.search);
+  return requestedComputeWorkers(globalThis.location?.search);
 }
 
 /**
@@ -82,29 +94,33 @@ export function protectFile(
     ),
   );
   return {
-    done: task.done.then(async (protectedFile) => {
-      const record: CatalogRecord = {
-        version: 1,
-        id: protectedFile.recordId,
-        fileName: file.name,
-        size: file.size,
-        type: file.type,
-        sha256: protectedFile.sha256,
-        scheme: protectedFile.result.scheme,
-        k: protectedFile.result.k,
-        n: protectedFile.result.n,
-        createdAt: Date.now(),
-        splitId: protectedFile.result.splitId,
-        shares: protectedFile.shares,
-      };
-      await putRecord(record);
-      return record;
-    }, async (error: unknown) => {
-      // The worker removes what it wrote when protect fails, but a cancelled job's worker was
-      // terminated before it could: remove every share of the record from here.
-      if (isAbort(error)) await removeShares(recordId, buckets);
-      throw error;
-    }),
+    done: task.done
+      .then(async (protectedFile) => {
+        const record: CatalogRecord = {
+          version: 1,
+          id: protectedFile.recordId,
+          fileName: file.name,
+          size: file.size,
+          type: file.type,
+          sha256: protectedFile.sha256,
+          scheme: protectedFile.result.scheme,
+          k: protectedFile.result.k,
+          n: protectedFile.result.n,
+          createdAt: Date.now(),
+          splitId: protectedFile.result.splitId,
+          shares: protectedFile.shares,
+        };
+        await putRecord(record);
+        return record;
+      })
+      .catch(async (error: unknown) => {
+        // Whatever failed, no share of the record stays in the buckets. The worker removes what it
+        // wrote when protect itself fails, but not when it was terminated (cancel) or crashed, nor
+        // when the catalog then refused the record: remove every share from here (deleting a
+        // missing object succeeds, so this is safe after the worker's own cleanup too).
+        await removeShares(recordId, buckets);
+        throw error;
+      }),
     cancel: task.cancel,
   };
 }
@@ -142,18 +158,4 @@ export function recoverFile(
     ),
     cancel: task.cancel,
   };
-}
-
-/** The rebuilt file, backed by local storage (not memory), named as the original. */
-export async function getRecoveredFile(outputName: string): Promise<Blob> {
-  return getOutputFile(outputName);
-}
-
-export async function discardRecoveredFile(outputName: string): Promise<void> {
-  await deleteOutput(outputName);
-}
-
-/** Removes rebuilt files left over from a previous visit. */
-export async function discardLeftovers(): Promise<void> {
-  await clearOutputs();
 }

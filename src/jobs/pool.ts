@@ -1,7 +1,9 @@
 /**
- * A small pool of share workers. Work waits in a queue until a worker is free; cancelling a running
- * task terminates its worker (the only way to stop work in progress in a worker), and a new worker
- * is started lazily the next time one is needed.
+ * A small pool of share workers, one per core (1 to 4). Work waits in a queue until a worker is
+ * free; cancelling a running task terminates its worker (the only way to stop work in progress in a
+ * worker), and a new worker is started lazily the next time one is needed. Each share worker runs
+ * one job and starts that job's own chunk workers (workers/share-jobs.ts); `?workers=N` sets only
+ * those (requestedComputeWorkers), never the size of this pool.
  */
 import * as Comlink from 'comlink';
 import { TesseraError } from '../core/errors.js';
@@ -27,21 +29,23 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-/** Workers to use: one per core, at least 1, at most 4 (protect is memory-bound beyond that). */
+/** Share workers in the pool: one per core, at least 1, at most 4 (protect is memory-bound beyond that). */
 export function poolSize(hardwareConcurrency: number | undefined): number {
   const cores = Number.isSafeInteger(hardwareConcurrency) && hardwareConcurrency! > 0 ? hardwareConcurrency! : 1;
   return Math.min(4, Math.max(1, cores));
 }
 
-/** Most workers `?workers=N` may ask for. */
-export const MAX_REQUESTED_WORKERS = 16;
+/** Most compute threads `?workers=N` may ask for. */
+const MAX_REQUESTED_WORKERS = 16;
 
 /**
- * The pool size asked for in the page's address, `?workers=N` (1 to 16), so that the browser
- * benchmark can compare pool sizes on one machine; undefined when absent or not such a number, and
- * the default (poolSize) applies.
+ * The compute threads per job asked for in the page's address, `?workers=N` (1 to 16): how many
+ * chunk workers each protect or recover may start (1: none, the job's share worker does all the
+ * work), so that the browser benchmark can compare them on one machine. Undefined when absent or
+ * not such a number, and the share worker's default (one per core, at most 4) applies. It never
+ * sets the pool's size: poolSize does.
  */
-export function requestedPoolSize(search: string | undefined): number | undefined {
+export function requestedComputeWorkers(search: string | undefined): number | undefined {
   const value = new URLSearchParams(search ?? '').get('workers');
   if (value === null || !/^[1-9][0-9]?$/.test(value)) return undefined;
   const size = Number(value);
@@ -54,7 +58,7 @@ export class SharePool {
   private readonly queue: Waiting[] = [];
 
   constructor(
-    size: number = requestedPoolSize(globalThis.location?.search) ?? poolSize(globalThis.navigator?.hardwareConcurrency),
+    size: number = poolSize(globalThis.navigator?.hardwareConcurrency),
     private readonly createWorker: () => Worker = () =>
       new Worker(new URL('../../workers/share-worker.ts', import.meta.url), { type: 'module', name: 'tessera-share' }),
   ) {

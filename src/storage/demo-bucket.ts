@@ -6,21 +6,23 @@
  * Layout: `tessera-demo/<bucket id>/<encoded key>`, one flat folder per bucket. An object is written
  * under a temporary name (starting with ".", which no encoded key does) and renamed when its writer
  * is closed, so a half-written object never appears; aborting removes the temporary file.
+ *
+ * In a worker, objects are written and read through OPFS sync access handles; on the page, which has
+ * none (it deletes, lists and heads objects), through writable streams and Blob slices.
  */
-import { toArrayBufferView } from '../core/bytes.js';
 import type { ByteSink, ByteSource } from '../core/io.js';
-import { TesseraError, type ErrorCode } from '../core/errors.js';
+import { TesseraError, describeCause, type ErrorCode } from '../core/errors.js';
 import {
   isNotFound,
   listFiles,
+  openFileTarget,
   openSyncHandle,
   opfsDirectory,
   readFully,
   removeFile,
   removeFileWhenUnlocked,
   renameFile,
-  writeFully,
-  type SyncFileHandle,
+  type WriteTarget,
 } from './opfs.js';
 import type { Bucket, BucketDescriptor } from './types.js';
 
@@ -39,6 +41,7 @@ const TEMPORARY_PREFIX = '.partial-';
 /** Most file systems under OPFS stop at 255 bytes per name; leave room for the temporary prefix. */
 const MAX_ENCODED_KEY_LENGTH = 240;
 const SAFE_CHARACTER = /^[A-Za-z0-9_-]$/;
+const UTF8 = new TextEncoder();
 
 /**
  * Object key → file name: letters, digits, "_" and "-" stay; every other character becomes %XX per
@@ -52,7 +55,7 @@ export function encodeObjectKey(key: string): string {
     if (SAFE_CHARACTER.test(character)) {
       out += character;
     } else {
-      for (const byte of new TextEncoder().encode(character)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      for (const byte of UTF8.encode(character)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     }
   }
   if (out.length > MAX_ENCODED_KEY_LENGTH) {
@@ -87,9 +90,7 @@ export class DemoBucket implements Bucket {
     const directory = await this.directory(true);
     return this.attempt(`write ${key}`, async () => {
       const temporaryName = TEMPORARY_PREFIX + name;
-      const handle = await directory.getFileHandle(temporaryName, { create: true });
-      const sync = await openSyncHandle(handle, 'readwrite');
-      const target = sync ? new SyncTarget(sync) : new StreamTarget(await handle.createWritable({ keepExistingData: false }));
+      const target = await openFileTarget(await directory.getFileHandle(temporaryName, { create: true }));
       return new DemoObjectWriter(this, directory, target, temporaryName, name, options.signal);
     });
   }
@@ -121,13 +122,8 @@ export class DemoBucket implements Bucket {
 
   async head(key: string): Promise<{ readonly size: number } | null> {
     const name = encodeObjectKey(key);
-    let directory: FileSystemDirectoryHandle;
-    try {
-      directory = await this.directory(false);
-    } catch (error) {
-      if (error instanceof TesseraError && error.code === 'bucket.not-found') return null;
-      throw error;
-    }
+    const directory = await this.existingDirectory();
+    if (!directory) return null;
     try {
       const file = await this.attempt(`head ${key}`, async () => (await directory.getFileHandle(name)).getFile(), 'bucket.not-found');
       return { size: file.size };
@@ -138,13 +134,8 @@ export class DemoBucket implements Bucket {
   }
 
   async list(prefix = ''): Promise<readonly { readonly key: string; readonly size: number }[]> {
-    let directory: FileSystemDirectoryHandle;
-    try {
-      directory = await this.directory(false);
-    } catch (error) {
-      if (error instanceof TesseraError && error.code === 'bucket.not-found') return [];
-      throw error;
-    }
+    const directory = await this.existingDirectory();
+    if (!directory) return [];
     return this.attempt('list', async () => {
       const objects: { key: string; size: number }[] = [];
       for (const { name, handle } of await listFiles(directory)) {
@@ -158,13 +149,8 @@ export class DemoBucket implements Bucket {
 
   async delete(key: string): Promise<void> {
     const name = encodeObjectKey(key);
-    let directory: FileSystemDirectoryHandle;
-    try {
-      directory = await this.directory(false);
-    } catch (error) {
-      if (error instanceof TesseraError && error.code === 'bucket.not-found') return;
-      throw error;
-    }
+    const directory = await this.existingDirectory();
+    if (!directory) return;
     await this.attempt(`delete ${key}`, async () => {
       await removeFile(directory, name);
       // And what an interrupted writer (a terminated worker) may have left behind: its temporary
@@ -181,6 +167,16 @@ export class DemoBucket implements Bucket {
     return this.attempt('open', () => opfsDirectory([DEMO_ROOT, this.id], create), 'bucket.not-found');
   }
 
+  /** The bucket's folder, or undefined when it was never written to (bucket.offline still throws). */
+  private async existingDirectory(): Promise<FileSystemDirectoryHandle | undefined> {
+    try {
+      return await this.directory(false);
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'bucket.not-found') return undefined;
+      throw error;
+    }
+  }
+
   /** Runs an OPFS call and turns what it throws into a TesseraError with a code. */
   async attempt<T>(what: string, run: () => Promise<T>, notFound: ErrorCode = 'bucket.failed'): Promise<T> {
     try {
@@ -188,47 +184,8 @@ export class DemoBucket implements Bucket {
     } catch (error) {
       if (error instanceof TesseraError) throw error;
       if (isNotFound(error)) throw new TesseraError(notFound, `${this.label}: ${what}: not found`, {}, { cause: error });
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new TesseraError('bucket.failed', `${this.label}: ${what}: ${reason}`, {}, { cause: error });
+      throw new TesseraError('bucket.failed', `${this.label}: ${what}: ${describeCause(error)}`, {}, { cause: error });
     }
-  }
-}
-
-/** Where a writer's bytes go: a sync access handle in a worker, a writable stream elsewhere. */
-interface WriteTarget {
-  write(bytes: Uint8Array): Promise<void>;
-  close(): Promise<void>;
-  abort(): Promise<void>;
-}
-
-class SyncTarget implements WriteTarget {
-  private position = 0;
-  constructor(private readonly handle: SyncFileHandle) {}
-  write(bytes: Uint8Array): Promise<void> {
-    this.position = writeFully(this.handle, bytes, this.position);
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    this.handle.flush();
-    this.handle.close();
-    return Promise.resolve();
-  }
-  abort(): Promise<void> {
-    this.handle.close();
-    return Promise.resolve();
-  }
-}
-
-class StreamTarget implements WriteTarget {
-  constructor(private readonly writable: FileSystemWritableFileStream) {}
-  write(bytes: Uint8Array): Promise<void> {
-    return this.writable.write(toArrayBufferView(bytes));
-  }
-  close(): Promise<void> {
-    return this.writable.close();
-  }
-  abort(): Promise<void> {
-    return this.writable.abort();
   }
 }
 

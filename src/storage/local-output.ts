@@ -3,10 +3,9 @@
  * into memory), and the page later hands that file to the user as a download and deletes it.
  * Names are random ids chosen by the caller, never the original file name.
  */
-import { toArrayBufferView } from '../core/bytes.js';
 import type { ByteSink } from '../core/io.js';
-import { TesseraError } from '../core/errors.js';
-import { isNotFound, listFiles, openSyncHandle, opfsDirectory, removeFile, removeFileWhenUnlocked, writeFully } from './opfs.js';
+import { TesseraError, describeCause } from '../core/errors.js';
+import { isNotFound, listFiles, openFileTarget, opfsDirectory, removeFile, removeFileWhenUnlocked, type WriteTarget } from './opfs.js';
 
 const OUTPUT_ROOT = 'tessera-output';
 const OUTPUT_NAME = /^[0-9a-f]{16,64}$/;
@@ -17,66 +16,28 @@ function assertOutputName(name: string): void {
 
 function outputFailed(error: unknown): TesseraError {
   if (error instanceof TesseraError) return error;
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new TesseraError('output.failed', `could not write the rebuilt file: ${reason}`, {}, { cause: error });
+  return new TesseraError('output.failed', `could not write the rebuilt file: ${describeCause(error)}`, {}, { cause: error });
 }
 
 /**
  * A sink that writes the output file, through a sync access handle in a worker (several times
- * faster) or a writable stream elsewhere. Until it is closed the page does not hand it out.
+ * faster) or a writable stream on the page (opfs.ts openFileTarget). Until it is closed the page
+ * does not hand it out.
  */
 export async function openOutputSink(name: string): Promise<ByteSink> {
   assertOutputName(name);
-  let handle: FileSystemFileHandle;
+  let target: WriteTarget;
   try {
     const directory = await opfsDirectory([OUTPUT_ROOT], true);
-    handle = await directory.getFileHandle(name, { create: true });
+    target = await openFileTarget(await directory.getFileHandle(name, { create: true }));
   } catch (error) {
     throw outputFailed(error);
   }
-  const sync = await openSyncHandle(handle, 'readwrite').catch((error: unknown) => {
-    throw outputFailed(error);
-  });
   let finished = false;
-  if (sync) {
-    let position = 0;
-    return {
-      write(bytes) {
-        try {
-          position = writeFully(sync, bytes, position);
-          return Promise.resolve();
-        } catch (error) {
-          return Promise.reject(outputFailed(error));
-        }
-      },
-      close() {
-        finished = true;
-        try {
-          sync.flush();
-          sync.close();
-          return Promise.resolve();
-        } catch (error) {
-          return Promise.reject(outputFailed(error));
-        }
-      },
-      async abort() {
-        if (finished) return;
-        finished = true;
-        sync.close();
-        await deleteOutput(name).catch(() => undefined);
-      },
-    };
-  }
-  let writable: FileSystemWritableFileStream;
-  try {
-    writable = await handle.createWritable({ keepExistingData: false });
-  } catch (error) {
-    throw outputFailed(error);
-  }
   return {
     async write(bytes) {
       try {
-        await writable.write(toArrayBufferView(bytes));
+        await target.write(bytes);
       } catch (error) {
         throw outputFailed(error);
       }
@@ -84,7 +45,7 @@ export async function openOutputSink(name: string): Promise<ByteSink> {
     async close() {
       finished = true;
       try {
-        await writable.close();
+        await target.close();
       } catch (error) {
         throw outputFailed(error);
       }
@@ -92,7 +53,8 @@ export async function openOutputSink(name: string): Promise<ByteSink> {
     async abort() {
       if (finished) return;
       finished = true;
-      await writable.abort().catch(() => undefined);
+      // Dropping a partial output is best effort: the handle or stream may already be broken.
+      await target.abort().catch(() => undefined);
       await deleteOutput(name).catch(() => undefined);
     },
   };

@@ -1,7 +1,8 @@
 /**
  * Small helpers over the Origin Private File System, shared by the demo buckets and the local
- * output files of a recovery. Work in the main thread and in dedicated workers alike (both realms
- * have navigator.storage.getDirectory and FileSystemFileHandle.createWritable in Chromium).
+ * output files of a recovery. They run on the page and in dedicated workers alike: in a worker,
+ * files are read and written through sync access handles (several times faster); on the page,
+ * which has none, through writable streams and Blob slices.
  */
 import { toArrayBufferView } from '../core/bytes.js';
 
@@ -19,7 +20,7 @@ export async function opfsDirectory(path: readonly string[], create: boolean): P
   return directory;
 }
 
-/** Files (not folders) directly inside `directory`, with their sizes. */
+/** Files (not folders) directly inside `directory`, with their handles. */
 export async function listFiles(directory: FileSystemDirectoryHandle): Promise<{ name: string; handle: FileSystemFileHandle }[]> {
   const files: { name: string; handle: FileSystemFileHandle }[] = [];
   // The async iterator lives in the DOM.AsyncIterable lib, which the realm tsconfigs do not load.
@@ -83,6 +84,7 @@ export interface SyncFileHandle {
   read(buffer: Uint8Array<ArrayBuffer>, options: { at: number }): number;
   write(buffer: Uint8Array<ArrayBuffer>, options: { at: number }): number;
   getSize(): number;
+  truncate(size: number): void;
   flush(): void;
   close(): void;
 }
@@ -128,4 +130,58 @@ export function readFully(handle: SyncFileHandle, at: number, length: number): U
     done += read;
   }
   return done === out.length ? out : out.subarray(0, done);
+}
+
+/** Where a writer's bytes go, front to back: a sync access handle in a worker, a writable stream elsewhere. */
+export interface WriteTarget {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Flushes and closes: the bytes are in the file. */
+  close(): Promise<void>;
+  /** Closes without flushing; the caller removes the file. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens `handle` for writing from its start, replacing what it held: through a sync access handle
+ * where there is one (in a worker), through a writable stream otherwise (on the page).
+ */
+export async function openFileTarget(handle: FileSystemFileHandle): Promise<WriteTarget> {
+  const sync = await openSyncHandle(handle, 'readwrite');
+  if (!sync) return new StreamTarget(await handle.createWritable({ keepExistingData: false }));
+  try {
+    // A sync handle keeps what the file held; a writable stream with keepExistingData: false does not.
+    sync.truncate(0);
+  } catch (error) {
+    sync.close();
+    throw error;
+  }
+  return new SyncTarget(sync);
+}
+
+class SyncTarget implements WriteTarget {
+  private position = 0;
+  constructor(private readonly handle: SyncFileHandle) {}
+  async write(bytes: Uint8Array): Promise<void> {
+    this.position = writeFully(this.handle, bytes, this.position);
+  }
+  async close(): Promise<void> {
+    this.handle.flush();
+    this.handle.close();
+  }
+  async abort(): Promise<void> {
+    this.handle.close();
+  }
+}
+
+class StreamTarget implements WriteTarget {
+  constructor(private readonly writable: FileSystemWritableFileStream) {}
+  write(bytes: Uint8Array): Promise<void> {
+    return this.writable.write(toArrayBufferView(bytes));
+  }
+  close(): Promise<void> {
+    return this.writable.close();
+  }
+  abort(): Promise<void> {
+    return this.writable.abort();
+  }
 }

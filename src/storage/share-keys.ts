@@ -1,3 +1,4 @@
+import { hex } from '../core/bytes.js';
 import { SHARE_EXTENSION } from '../core/format.js';
 
 /** A record id (or any local random id): 16 random bytes, hex. It names the shares' objects and says nothing about the file. */
@@ -11,5 +12,5 @@ export function shareKey(recordId: string, x: number): string {
 }
 
 export function randomId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return hex(crypto.getRandomValues(new Uint8Array(16)));
 }

@@ -3,7 +3,10 @@ import type { ByteSink, ByteSource } from '../core/io.js';
 /**
  * What every bucket backend implements: the embedded demo buckets now, S3-compatible, Azure Blob and
  * an organisation's presign endpoint later. Keys are opaque object names chosen by the caller and
- * never carry anything about a patient. No DOM: backends run in workers and in Node alike.
+ * never carry anything about a patient. No DOM: backends run in workers, on the page (which deletes
+ * a record's shares) and in Node alike, so use only what every realm has. The demo buckets read and
+ * write through OPFS sync access handles in a worker, and through writable streams and Blob slices
+ * on the page.
  *
  * Errors are TesseraError with codes bucket.offline, bucket.not-found, bucket.failed.
  */

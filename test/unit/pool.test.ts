@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAbort } from '../../src/core/errors.js';
-import { SharePool, poolSize, requestedPoolSize, type ShareWorker } from '../../src/jobs/pool.js';
+import { SharePool, poolSize, requestedComputeWorkers, type ShareWorker } from '../../src/jobs/pool.js';
 
 interface FakeWorker {
   readonly id: number;
@@ -17,7 +17,20 @@ interface FakeWorker {
 class FakeWorkers {
   readonly made: FakeWorker[] = [];
   private readonly pending = new Map<string, (value: string) => void>();
+  /** Per label: settled when a fake worker receives the call for it (made by whichever comes first). */
+  private readonly arrivals = new Map<string, { readonly promise: Promise<void>; readonly resolve: () => void }>();
   private readonly ports: MessagePort[] = [];
+
+  private arrival(label: string): { readonly promise: Promise<void>; readonly resolve: () => void } {
+    let entry = this.arrivals.get(label);
+    if (!entry) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      entry = { promise, resolve };
+      this.arrivals.set(label, entry);
+    }
+    return entry;
+  }
 
   create = (): Worker => {
     const channel = new MessageChannel();
@@ -25,7 +38,13 @@ class FakeWorkers {
     const fake: FakeWorker = { id: this.made.length + 1, terminated: false };
     this.made.push(fake);
     Comlink.expose(
-      { protectFile: (label: string) => new Promise<string>((resolve) => this.pending.set(label, resolve)) },
+      {
+        protectFile: (label: string) =>
+          new Promise<string>((resolve) => {
+            this.pending.set(label, resolve);
+            this.arrival(label).resolve();
+          }),
+      },
       channel.port1 as unknown as Comlink.Endpoint,
     );
     const port = channel.port2;
@@ -38,9 +57,9 @@ class FakeWorkers {
     }) as unknown as Worker;
   };
 
-  /** Resolves once the fake worker received the call for `label`. */
-  async started(label: string): Promise<void> {
-    while (!this.pending.has(label)) await new Promise((resolve) => setImmediate(resolve));
+  /** Resolves once a fake worker received the call for `label`. */
+  started(label: string): Promise<void> {
+    return this.arrival(label).promise;
   }
 
   finish(label: string): void {
@@ -83,7 +102,7 @@ describe('poolSize', () => {
   });
 });
 
-describe('requestedPoolSize', () => {
+describe('requestedComputeWorkers', () => {
   it.each([
     ['?workers=1', 1],
     ['?workers=2', 2],
@@ -96,7 +115,7 @@ describe('requestedPoolSize', () => {
     ['?workers=two', undefined],
     ['?workers=', undefined],
   ])('%s → %s', (search, size) => {
-    expect(requestedPoolSize(search)).toBe(size);
+    expect(requestedComputeWorkers(search)).toBe(size);
   });
 });
 

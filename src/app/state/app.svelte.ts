@@ -28,7 +28,7 @@ export class AppState {
 
   /** The first n clouds that are switched on, one share each; undefined if fewer are on. */
   placement(n: number): BucketDescriptor[] | undefined {
-    const online = this.clouds.all.filter((bucket) => bucket.online);
+    const online = this.clouds.onlineBuckets;
     return online.length >= n ? online.slice(0, n) : undefined;
   }
 }

@@ -53,7 +53,7 @@ export class Library {
   recover(record: CatalogRecord): void {
     const current = this.recoveries[record.id];
     if (current?.state === 'queued' || current?.state === 'running' || !this.canRecover(record)) return;
-    void this.discard(record.id);
+    void this.discard(record.id, current);
     this.set(record.id, { state: 'queued' });
     const handle = recoverFile(record, this.clouds.all, {
       onStart: () => this.progress(record.id, 0, record.size),
@@ -84,23 +84,34 @@ export class Library {
     if (job?.state !== 'done') return;
     try {
       const blob = await getRecoveredFile(job.recovery.outputName);
+      // Closed (or recovered again) while the file was being fetched: nothing left to save.
+      if (!this.shows(record.id, job.recovery)) return;
       this.revokers[record.id]?.();
       this.revokers[record.id] = startDownload(blob, record.fileName);
-      this.set(record.id, { state: 'done', recovery: job.recovery, identical: job.identical });
+      const { saveError: _cleared, ...saved } = job;
+      this.set(record.id, saved);
     } catch (error) {
       const shown = describeError(error, 'save');
-      if (shown) this.set(record.id, { ...job, saveError: shown });
+      if (shown && this.shows(record.id, job.recovery)) this.set(record.id, { ...job, saveError: shown });
     }
   }
 
   /** Forgets the recovery result and deletes the rebuilt file from local storage. */
   async close(recordId: string): Promise<void> {
+    // Taken before clear(): discard needs the job to know which rebuilt file to delete.
+    const job = this.recoveries[recordId];
     this.clear(recordId);
-    await this.discard(recordId);
+    await this.discard(recordId, job);
   }
 
-  private async discard(recordId: string): Promise<void> {
-    const job = this.recoveries[recordId];
+  /** Whether the record's card still shows this finished recovery. */
+  private shows(recordId: string, recovery: Recovery): boolean {
+    const current = this.recoveries[recordId];
+    return current?.state === 'done' && current.recovery === recovery;
+  }
+
+  /** Revokes the record's download link and deletes the rebuilt file of `job`, if it has one. */
+  private async discard(recordId: string, job: RecoveryJob | undefined): Promise<void> {
     this.revokers[recordId]?.();
     delete this.revokers[recordId];
     if (job?.state === 'done') await discardRecoveredFile(job.recovery.outputName).catch(() => undefined);

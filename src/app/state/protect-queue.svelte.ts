@@ -49,8 +49,7 @@ export class ProtectQueue {
     this.jobs = this.jobs.filter((job) => job.id !== id);
   }
 
-  private start({ id, file, settings }: JobBase): void {
-    const job: JobBase = { id, file, settings };
+  private start(job: JobBase): void {
     const buckets = this.placeFor(job.settings.n);
     if (!buckets) {
       const error = new TesseraError('bucket.offline', `${job.settings.n} clouds must be switched on to protect this file`);
