@@ -23,7 +23,7 @@ export interface HeapUsage {
 }
 
 /** Everything a target's heap holds: V8 heap in use + Blink heap + ArrayBuffer backing stores. */
-export function heapBytes(usage: HeapUsage): number {
+function heapBytes(usage: HeapUsage): number {
   return usage.usedSize + (usage.embedderHeapUsedSize ?? 0) + (usage.backingStorageSize ?? 0);
 }
 
@@ -124,10 +124,6 @@ export class BrowserTargets {
     return { page: page!, workers: workers.filter((usage): usage is HeapUsage => usage !== undefined) };
   }
 
-  get workerCount(): number {
-    return this.workers.size;
-  }
-
   async detach(): Promise<void> {
     await Promise.allSettled([this.browserSession.detach(), this.pageSession.detach()]);
   }
@@ -137,7 +133,7 @@ export class BrowserTargets {
 // Resident memory of Chromium's processes, from /proc (Linux)
 
 /** Chromium processes started by this Node process: its descendants whose name says so. */
-export function chromiumProcesses(rootPid: number = process.pid): number[] {
+function chromiumProcesses(rootPid: number = process.pid): number[] {
   const children = new Map<number, number[]>();
   const names = new Map<number, string>();
   let entries: string[];
@@ -171,7 +167,7 @@ export function chromiumProcesses(rootPid: number = process.pid): number[] {
 }
 
 /** Sum of VmRSS of the given processes, bytes (shared pages count once per process). */
-export function residentBytes(pids: readonly number[]): number {
+function residentBytes(pids: readonly number[]): number {
   let total = 0;
   for (const pid of pids) {
     try {

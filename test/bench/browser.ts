@@ -17,8 +17,7 @@
  * usual contexts are off the record, and Chromium then keeps OPFS in memory, which is neither what
  * a user gets nor a fair memory figure.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,13 +33,14 @@ import {
   watchLongTasks,
   type OpenApp,
 } from '../browser/harness.js';
-import { buildApp, serveApp, type ServedApp } from '../browser/serve-app.js';
+import { buildApp, root, serveApp, type ServedApp } from '../browser/serve-app.js';
+import { fillProtectForm, switchCloud } from '../browser/ui.js';
+import { writeRandomFile } from '../helpers/random-file.js';
 import { BrowserTargets, watchMemory, type MemoryPeak } from './browser-targets.js';
 import type { CeilingReply, CeilingRequest, CeilingResult } from './ceilings-worker.js';
 import { FrameNamer, readTrace, scriptOf, selfTimesBetween, type SelfTime, type ThreadProfile } from './cpu-profile.js';
 import { GiB, MiB, sizeLabel } from './measure.js';
 
-const REPOSITORY = fileURLToPath(new URL('../..', import.meta.url));
 /** Gitignored (test/.output/); the browser tests build into test/.output/dist, so both can coexist. */
 const OUT_DIR = fileURLToPath(new URL('../.output/bench-dist', import.meta.url));
 const CEILINGS_WORKER = fileURLToPath(new URL('./ceilings-worker.ts', import.meta.url));
@@ -63,7 +63,7 @@ export type Phase = 'protect' | 'recover' | 'recover-decoding';
 export interface PhaseResult {
   readonly scheme: Scheme;
   readonly size: number;
-  /** Pool size asked for with ?workers=N. */
+  /** Compute workers per job, asked for with ?workers=N. */
   readonly workers: number;
   readonly phase: Phase;
   /** Click to done, as timed in the page. */
@@ -102,7 +102,6 @@ export interface BrowserReport {
   readonly loadAtStart: number;
   readonly loadAtEnd: number;
   readonly ssmsSize: number;
-  readonly shamirSize: number;
   readonly ceilingSize: number;
   readonly ceilings: readonly CeilingResult[];
   readonly phases: readonly PhaseResult[];
@@ -136,22 +135,6 @@ function wrongResult(what: string): Error {
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-/** `size` pseudo-random bytes (CSPRNG, 8 MiB at a time) written to `path`; returns their SHA-256. */
-async function writeRandomFile(path: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  const file = await open(path, 'w');
-  try {
-    for (let at = 0; at < size; at += 8 * MiB) {
-      const bytes = randomBytes(Math.min(8 * MiB, size - at));
-      hash.update(bytes);
-      await file.write(bytes);
-    }
-  } finally {
-    await file.close();
-  }
-  return hash.digest('hex');
-}
-
 async function inputFile(directory: string, name: string, size: number): Promise<InputFile> {
   const path = join(directory, name);
   return { path, name, size, sha256: await writeRandomFile(path, size) };
@@ -165,7 +148,7 @@ async function buildForBench(): Promise<void> {
   // The ceilings worker, bundled on its own next to the app (same target, same minifier as the app).
   await build({
     configFile: false,
-    root: REPOSITORY,
+    root,
     mode: 'production',
     logLevel: 'warn',
     publicDir: false,
@@ -319,12 +302,7 @@ function result(scheme: Scheme, input: InputFile, workers: number, phase: Phase,
 /** Chooses the file, sets scheme and 3-of-5, and times Protect. Returns the file's card. */
 async function protectPhase(session: Session, input: InputFile, scheme: Scheme, workers: number): Promise<{ result: PhaseResult; card: Locator }> {
   const { page } = session.app;
-  await page.getByTestId('file-input').setInputFiles(input.path);
-  await page.getByRole('list', { name: 'Chosen files' }).getByText(input.name).waitFor();
-  await page.getByRole('radio', { name: scheme === 'ssms' ? 'Strong & compact' : 'Perfect secrecy' }).check();
-  await page.getByLabel('Clouds to use').selectOption(String(N));
-  await page.getByLabel('Needed to rebuild').selectOption(String(K));
-  await page.getByTestId('threshold-summary').getByText(`Any ${N - K} of the ${N} clouds may be lost`).waitFor();
+  await fillProtectForm(page, input, { scheme, k: K, n: N });
   const card = page.getByRole('article', { name: input.name });
   const timed = await timedClick(session, { kind: 'protect', name: input.name }, page.getByRole('button', { name: 'Protect', exact: true }));
   const rows = await card.getByRole('row').count();
@@ -351,7 +329,7 @@ async function recoverPhase(session: Session, input: InputFile, scheme: Scheme, 
 }
 
 async function switchCloudsOff(page: Page, names: readonly string[]): Promise<void> {
-  for (const name of names) await page.getByRole('switch', { name }).uncheck();
+  for (const name of names) await switchCloud(page, name, false);
   await page.getByText(`${N - names.length} of ${N} clouds are switched on.`).waitFor();
 }
 
@@ -530,7 +508,6 @@ export async function measureBrowser({ quick, progress }: BrowserBenchOptions): 
       loadAtStart,
       loadAtEnd: os.loadavg()[0] ?? 0,
       ssmsSize,
-      shamirSize,
       ceilingSize,
       ceilings,
       phases,

@@ -11,6 +11,7 @@
  */
 import { ReedSolomon } from '../../src/core/index.js';
 import { createSha256 } from '../../workers/sha256.js';
+import { randomBytes } from '../helpers/bytes.js';
 
 export interface CeilingRequest {
   /** Input bytes each stage goes through (a multiple of 1 MiB). */
@@ -22,8 +23,6 @@ export interface CeilingRequest {
 export interface CeilingResult {
   readonly id: CeilingId;
   readonly label: string;
-  /** Input bytes per sample. */
-  readonly bytes: number;
   /** Seconds of each timed sample. */
   readonly seconds: readonly number[];
   /** Median rate, MB of input per second. */
@@ -88,13 +87,7 @@ async function stage(
     await run(bytes);
     seconds.push((performance.now() - start) / 1000);
   }
-  return { id, label, bytes, seconds, megabytesPerSecond: bytes / 1e6 / median(seconds) };
-}
-
-function randomBytes(length: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
-  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(length, at + 65536)));
-  return bytes;
+  return { id, label, seconds, megabytesPerSecond: bytes / 1e6 / median(seconds) };
 }
 
 async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]> {

@@ -6,9 +6,9 @@
  */
 import { SCHEMES, type Scheme } from '../../src/core/index.js';
 import { measureCore } from './core.js';
-import { randomInput } from './generated.js';
+import { randomBytes } from '../helpers/bytes.js';
 
 const [scheme, k, n, size] = process.argv.slice(2);
 if (!SCHEMES.includes(scheme as Scheme)) throw new RangeError(`scheme must be one of ${SCHEMES.join(', ')}, got ${scheme}`);
-const row = await measureCore(scheme as Scheme, Number(k), Number(n), randomInput(Number(size)));
+const row = await measureCore(scheme as Scheme, Number(k), Number(n), randomBytes(Number(size)));
 console.log(JSON.stringify(row));

@@ -4,7 +4,8 @@
  * a process of its own for the main table, so that no earlier measurement's heap or pools colour it.
  */
 import { MemorySink, bytesSource, protect, recover, type Scheme } from '../../src/core/index.js';
-import { DiscardSink, equalBytes } from './generated.js';
+import { sameBytes } from '../helpers/bytes.js';
+import { DiscardSink } from './generated.js';
 import { MiB, measure, type Measurement, type MeasureOptions } from './measure.js';
 
 export interface CoreRow {
@@ -33,7 +34,7 @@ export async function measureCore(scheme: Scheme, k: number, n: number, input: U
     }
     const output = new MemorySink();
     const result = await recover(chosen.map(bytesSource), output);
-    check(equalBytes(output.bytes(), input), `${scheme} ${k}-of-${n} recover of ${input.length} bytes`);
+    check(sameBytes(output.bytes(), input), `${scheme} ${k}-of-${n} recover of ${input.length} bytes`);
     check(result.problems.length === 0, `${scheme} recover reported problems`);
   };
   const combine = await measure(input.length, recoverFrom(shares.slice(0, k)), runsFor(input.length));
@@ -47,7 +48,7 @@ export function runsFor(size: number): MeasureOptions {
   return { warmupRuns: 3, minSamples: 9, maxSamples: 21, budgetSeconds: 2 };
 }
 
-export function discards(n: number): DiscardSink[] {
+function discards(n: number): DiscardSink[] {
   return Array.from({ length: n }, () => new DiscardSink());
 }
 

@@ -30,7 +30,7 @@ interface RawSourceMap {
 }
 
 /** A source map (revision 3) decoded once, for position lookups. */
-export class SourceMap {
+class SourceMap {
   private readonly lines: Segment[][] = [];
   private readonly sourceLines = new Map<number, string[]>();
 
@@ -255,16 +255,15 @@ export function scriptOf(thread: ThreadProfile): string {
 
 /**
  * Self time per function name between `start` and `end` (µs, trace clock); a sample stands for the
- * time until the next one. `idle` is the time in (idle), `busy` the rest.
+ * time until the next one. `busy` is the time not in (idle), which is left out of the entries.
  */
 export function selfTimesBetween(
   thread: ThreadProfile,
   start: number,
   end: number,
   name: (frame: CallFrame) => string,
-): { idle: number; busy: number; entries: SelfTime[] } {
+): { busy: number; entries: SelfTime[] } {
   const byName = new Map<string, number>();
-  let idle = 0;
   let busy = 0;
   const { samples } = thread;
   for (let i = 0; i < samples.length; i++) {
@@ -273,14 +272,11 @@ export function selfTimesBetween(
     if (to <= from) continue;
     const seconds = (to - from) / 1e6;
     const frame = thread.frames.get(samples[i]!.node);
-    if (!frame || frame.functionName === '(idle)') {
-      idle += seconds;
-      continue;
-    }
+    if (!frame || frame.functionName === '(idle)') continue;
     busy += seconds;
     const label = name(frame);
     byName.set(label, (byName.get(label) ?? 0) + seconds);
   }
   const entries = [...byName].map(([label, seconds]) => ({ name: label, seconds })).sort((a, b) => b.seconds - a.seconds);
-  return { idle, busy, entries };
+  return { busy, entries };
 }

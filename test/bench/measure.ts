@@ -1,9 +1,10 @@
 /** Timing for the benchmark: medians of repeated runs, throughput in MB/s of input (MB = 10^6 bytes). */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-export const MB = 1_000_000;
+const MB = 1_000_000;
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -16,13 +17,10 @@ v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 export interface Measurement {
-  /** Bytes of input one run processes. */
-  readonly bytes: number;
   /** Runs timed together in each sample (more than 1 for runs too short to time alone). */
   readonly runsPerSample: number;
   /** Seconds per run of each sample, in order. */
   readonly seconds: readonly number[];
-  readonly medianSeconds: number;
   /** Median throughput, MB (10^6 bytes) of input per second. */
   readonly megabytesPerSecond: number;
 }
@@ -72,8 +70,7 @@ export async function measure(bytes: number, run: (iteration: number) => unknown
     seconds.push(elapsed / runsPerSample);
     spent += elapsed;
   }
-  const medianSeconds = median(seconds);
-  return { bytes, runsPerSample, seconds, medianSeconds, megabytesPerSecond: bytes / MB / medianSeconds };
+  return { runsPerSample, seconds, megabytesPerSecond: bytes / MB / median(seconds) };
 }
 
 /** "64 MiB", "16 KiB" */
@@ -83,6 +80,21 @@ export function sizeLabel(bytes: number): string {
   if (bytes >= KiB && bytes % KiB === 0) return `${bytes / KiB} KiB`;
   if (bytes >= MiB) return `${(bytes / MiB).toFixed(2)} MiB`;
   return `${bytes} B`;
+}
+
+/** "256 MiB", rounded to whole mebibytes: memory figures. */
+export function mebibytes(bytes: number): string {
+  return `${(bytes / MiB).toFixed(0)} MiB`;
+}
+
+/** The CPU's model name, as the OS gives it. */
+export function cpuModel(): string {
+  return os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+}
+
+/** What the report says of the machine: "<CPU>, 2 logical cores, 8 GiB; linux 6.1.0-…". */
+export function machineLine(): string {
+  return `${cpuModel()}, ${os.cpus().length} logical cores, ${(os.totalmem() / GiB).toFixed(0)} GiB; ${os.platform()} ${os.release()}`;
 }
 
 /** Throughput with a precision that suits its size: 0.081, 1.52, 61.3, 1234. */

@@ -7,20 +7,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { getGfKernel, protect, SCHEMES } from '../../src/core/index.js';
+import { protect, SCHEMES, type Scheme } from '../../src/core/index.js';
 import { DiscardSink, generatedSource } from './generated.js';
 
 export interface PeakMemoryReport {
-  readonly scheme: string;
-  readonly k: number;
-  readonly n: number;
+  readonly scheme: Scheme;
   readonly size: number;
   readonly seconds: number;
-  readonly kernel: string;
   /** Resident memory before protect started (Node, tsx and core loaded). */
   readonly baselineRssBytes: number;
   /** Peak resident memory of the whole process (VmHWM, or maxRSS where /proc is missing). */
   readonly peakRssBytes: number;
+  /** Bytes the first sink received: one whole share. */
   readonly shareBytes: number;
 }
 
@@ -49,11 +47,8 @@ const seconds = (performance.now() - start) / 1000;
 
 const report: PeakMemoryReport = {
   scheme,
-  k,
-  n,
   size,
   seconds,
-  kernel: getGfKernel().name,
   baselineRssBytes,
   peakRssBytes: procStatus('VmHWM') ?? process.resourceUsage().maxRSS * 1024,
   shareBytes: sinks[0]!.bytes,

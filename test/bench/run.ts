@@ -21,10 +21,24 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import secrets from 'secrets.js-grempe';
 import { combine as peerCombine, split as peerSplit } from 'shamir-secret-sharing';
-import { combineSecret, getGfKernel, ReedSolomon, splitSecret, type Scheme } from '../../src/core/index.js';
-import { equalBytes, randomInput } from './generated.js';
+import { hex } from '../../src/core/bytes.js';
+import { combineSecret, getGfKernel, ReedSolomon, shareSize, splitSecret, type Scheme } from '../../src/core/index.js';
+import { randomBytes, sameBytes } from '../helpers/bytes.js';
 import { check, measureCore, runsFor, type CoreRow } from './core.js';
-import { formatRate, formatRatio, GiB, KiB, measure, MiB, sizeLabel, type Measurement, type MeasureOptions } from './measure.js';
+import {
+  cpuModel,
+  formatRate,
+  formatRatio,
+  GiB,
+  KiB,
+  machineLine,
+  measure,
+  mebibytes,
+  MiB,
+  sizeLabel,
+  type Measurement,
+  type MeasureOptions,
+} from './measure.js';
 import type { PeakMemoryReport } from './peak-memory.js';
 import { measureBrowser } from './browser.js';
 import { browserSection } from './browser-report.js';
@@ -37,7 +51,7 @@ const DOCUMENT = new URL('../../docs/benchmarks.md', import.meta.url);
 const SMALL = 1 * MiB;
 const LARGE = QUICK ? 8 * MiB : 64 * MiB;
 const STREAMED = QUICK ? 64 * MiB : 1 * GiB;
-/** Inputs for the peers, small enough that they finish (they run at well under 1 MB/s). */
+/** Inputs for the peers, small enough that they finish (their split runs well under 1 MB/s). */
 const PEER_SIZE = { 'shamir-secret-sharing': 64 * KiB, 'secrets.js-grempe': 16 * KiB } as const;
 const CONFIGURATIONS = [
   { k: 3, n: 5 },
@@ -77,17 +91,13 @@ interface PeerRow {
   readonly ours: CoreRow;
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
-}
-
 async function measurePeers(): Promise<PeerRow[]> {
   const rows: PeerRow[] = [];
   const peerRuns: MeasureOptions = { warmupRuns: 1, minSamples: 3, maxSamples: 7, budgetSeconds: 3 };
 
   {
     const peer = 'shamir-secret-sharing';
-    const input = randomInput(PEER_SIZE[peer]);
+    const input = randomBytes(PEER_SIZE[peer]);
     progress(`${peer}, ${sizeLabel(input.length)}`);
     const split = await measure(input.length, () => peerSplit(input, 5, 3), peerRuns);
     const shares = await peerSplit(input, 5, 3);
@@ -95,7 +105,7 @@ async function measurePeers(): Promise<PeerRow[]> {
       input.length,
       async (iteration) => {
         const secret = await peerCombine(shares.slice(0, 3));
-        if (iteration === 0) check(equalBytes(secret, input), `${peer} combine`);
+        if (iteration === 0) check(sameBytes(secret, input), `${peer} combine`);
       },
       peerRuns,
     );
@@ -105,15 +115,15 @@ async function measurePeers(): Promise<PeerRow[]> {
   {
     // Its API takes and returns hex strings; the conversion is part of using it, so it is timed.
     const peer = 'secrets.js-grempe';
-    const input = randomInput(PEER_SIZE[peer]);
+    const input = randomBytes(PEER_SIZE[peer]);
     progress(`${peer}, ${sizeLabel(input.length)}`);
-    const split = await measure(input.length, () => secrets.share(toHex(input), 5, 3), peerRuns);
-    const shares = secrets.share(toHex(input), 5, 3);
+    const split = await measure(input.length, () => secrets.share(hex(input), 5, 3), peerRuns);
+    const shares = secrets.share(hex(input), 5, 3);
     const combine = await measure(
       input.length,
       (iteration) => {
         const secret = Buffer.from(secrets.combine(shares.slice(0, 3)), 'hex');
-        if (iteration === 0) check(equalBytes(secret, input), `${peer} combine`);
+        if (iteration === 0) check(sameBytes(secret, input), `${peer} combine`);
       },
       peerRuns,
     );
@@ -134,14 +144,14 @@ async function measureKernels(size: number): Promise<KernelRow[]> {
   const k = 3;
   const n = 5;
   const runs = runsFor(size);
-  const secret = randomInput(size);
+  const secret = randomBytes(size);
   const splitRun = await measure(size, () => splitSecret(secret, k, n), runs);
   const shares = splitSecret(secret, k, n);
   const combineRun = await measure(
     size,
     (iteration) => {
       const rebuilt = combineSecret([1, 2, 3], shares.slice(0, k));
-      if (iteration === 0) check(equalBytes(rebuilt, secret), 'combineSecret');
+      if (iteration === 0) check(sameBytes(rebuilt, secret), 'combineSecret');
     },
     runs,
   );
@@ -149,7 +159,7 @@ async function measureKernels(size: number): Promise<KernelRow[]> {
 
   // Word-aligned fragments, as protect lays them out; k of them hold the whole input.
   const fragmentLength = Math.ceil(size / k / 4) * 4;
-  const data = Array.from({ length: k }, (_, i) => randomInput(fragmentLength).fill(i, fragmentLength - 1));
+  const data = Array.from({ length: k }, (_, i) => randomBytes(fragmentLength).fill(i, fragmentLength - 1));
   const codec = new ReedSolomon(k, n);
   const dataBytes = k * fragmentLength;
   const encodeRun = await measure(dataBytes, () => codec.encode(data), runs);
@@ -159,7 +169,7 @@ async function measureKernels(size: number): Promise<KernelRow[]> {
     dataBytes,
     (iteration) => {
       const decoded = codec.decode([undefined, undefined, data[2], parity[0], parity[1]]);
-      if (iteration === 0) check(decoded.every((fragment, i) => equalBytes(fragment, data[i]!)), 'ReedSolomon.decode');
+      if (iteration === 0) check(decoded.every((fragment, i) => sameBytes(fragment, data[i]!)), 'ReedSolomon.decode');
     },
     runs,
   );
@@ -182,11 +192,11 @@ interface Ceilings {
 
 async function measureCeilings(size: number): Promise<Ceilings> {
   const runs = runsFor(size);
-  const source = randomInput(size);
+  const source = randomBytes(size);
   const target = new Uint8Array(size);
   const memoryCopy = await measure(size, () => target.set(source), runs);
 
-  const key = await crypto.subtle.importKey('raw', randomInput(32), 'AES-GCM', false, ['encrypt']);
+  const key = await crypto.subtle.importKey('raw', randomBytes(32), 'AES-GCM', false, ['encrypt']);
   const chunk = MiB;
   let counter = 0;
   const aesGcm = await measure(
@@ -262,17 +272,12 @@ function runsNote(measurement: Measurement): string {
   return measurement.runsPerSample === 1 ? `${samples}` : `${samples}×${measurement.runsPerSample}`;
 }
 
-function mebibytes(bytes: number): string {
-  return `${(bytes / MiB).toFixed(0)} MiB`;
-}
-
 /** The Node part: measures, and returns its text for docs/benchmarks.md. */
 async function nodePart(): Promise<string> {
   const started = Date.now();
   const kernel = getGfKernel().name;
   const loadAtStart = os.loadavg()[0]?.toFixed(1);
-  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
-  progress(`kernel ${kernel}, ${cpu}, Node ${process.version}${QUICK ? ' (quick mode: smaller inputs)' : ''}`);
+  progress(`kernel ${kernel}, ${cpuModel()}, Node ${process.version}${QUICK ? ' (quick mode: smaller inputs)' : ''}`);
 
   const coreRows: CoreRow[] = [];
   for (const size of [SMALL, LARGE]) {
@@ -291,7 +296,10 @@ async function nodePart(): Promise<string> {
   const peaks: PeakMemoryReport[] = [];
   for (const scheme of ['ssms', 'shamir'] as const) {
     progress(`peak memory, ${scheme} 3-of-5, ${sizeLabel(STREAMED)} streamed`);
-    peaks.push(await measurePeakMemory(scheme, STREAMED));
+    const peak = await measurePeakMemory(scheme, STREAMED);
+    const expected = shareSize(scheme, 3, 5, STREAMED);
+    check(peak.shareBytes === expected, `${scheme} 3-of-5 of ${STREAMED} bytes made a share of ${peak.shareBytes} bytes, core's shareSize says ${expected}`);
+    peaks.push(peak);
   }
   const elapsedSeconds = (Date.now() - started) / 1000;
 
@@ -309,15 +317,15 @@ async function nodePart(): Promise<string> {
     `Generated by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` +
       ` in ${Math.round(elapsedSeconds)} s${QUICK ? ', QUICK MODE (smaller inputs)' : ''}.`,
     '',
-    `- Machine: ${cpu}, ${os.cpus().length} logical cores, ${(os.totalmem() / GiB).toFixed(0)} GiB; ${os.platform()} ${os.release()}`,
+    `- Machine: ${machineLine()}`,
     `- Node ${process.version}; GF(2^8) kernel \`${kernel}\``,
     `- Load average (1 min) at the start ${loadAtStart}, at the end ${os.loadavg()[0]?.toFixed(1)}: other work shared the cores`,
     '- Throughput is in MB/s **of input** (the original file\'s bytes; MB = 10^6 bytes), the **median** of several ' +
       'timed samples after warm-up runs. A sample lasts at least 50 ms: shorter runs are repeated within it ' +
-      '("9×12" = 9 samples of 12 runs). The machine is a shared 2-core one and its timings are noisy: compare ' +
+      `("9×12" = 9 samples of 12 runs). The machine's ${os.cpus().length} logical cores are shared and its timings are noisy: compare ` +
       'figures from the same run, as every table below does.',
     '- Tessera figures go through core `protect` / `recover` with an in-memory source and discarding sinks (recover ' +
-      'reads in-memory shares); the first run of each is checked byte for byte against the input.',
+      'reads in-memory shares); the first recover run of each is checked byte for byte against the input.',
     '',
     '## Tessera, split (protect) and combine (recover)',
     '',

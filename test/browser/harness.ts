@@ -8,6 +8,9 @@
  *   expect(app.foreignRequests).toEqual([]);
  *   await app.close();
  *   await browser.close();
+ *
+ * In a test, inApp (in-app.ts) does the opening, the checks for trouble and the closing; ui.ts
+ * drives the forms, for the tests and the browser benchmark alike.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -151,9 +154,7 @@ export async function watchLongTasks(page: Page): Promise<void> {
     }, 0);
   });
   await page.waitForFunction(() => (window as unknown as { longTasks: number[] }).longTasks.some((d) => d >= 80));
-  await page.evaluate(() => {
-    (window as unknown as { longTasks: number[] }).longTasks.length = 0;
-  });
+  await clearLongTasks(page);
 }
 
 /** Durations (ms) of the long tasks seen since watchLongTasks or the last clearLongTasks. */

@@ -7,10 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository's root folder, with a trailing slash. */
+export const root = fileURLToPath(new URL('../..', import.meta.url));
 const configFile = fileURLToPath(new URL('../../vite.config.ts', import.meta.url));
 
-export interface BuildOptions {
+interface BuildOptions {
   /**
    * `'hidden'`: write source maps beside the scripts without pointing to them, so that the code is
    * what ships and a profile can still be read back in terms of the sources (the benchmark does).

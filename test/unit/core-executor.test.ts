@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   BufferRecycler,
   MemorySink,
-  TesseraError,
   bytesSource,
   createLocalProtectExecutor,
   createLocalRecoverExecutor,
@@ -13,17 +12,29 @@ import {
   type RecoverExecutorFactory,
   type Scheme,
 } from '../../src/core/index.js';
+import { randomBytes, sameBytes } from '../helpers/bytes.js';
+import { deterministicRandom } from '../helpers/deterministic-random.js';
+import { expectCode } from '../helpers/errors.js';
 
 const CHUNK = 64;
-const random = (length: number): Uint8Array => crypto.getRandomValues(new Uint8Array(length));
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
-/** Resolves after a random number of macrotasks, so chunks in flight complete out of order. */
-const jitter = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 4)));
+/**
+ * Waits of 0 to 3 ms drawn from a seeded stream, so chunks in flight complete out of order, the
+ * same way on every run.
+ */
+function jitterFrom(seed: number): () => Promise<void> {
+  const random = deterministicRandom(seed);
+  const draw = new Uint8Array(1);
+  return () => {
+    random(draw);
+    return new Promise((resolve) => setTimeout(resolve, draw[0]! % 4));
+  };
+}
 
 /** Like a pool of workers: `window` local executors behind one, each chunk finishing when it likes. */
-const jitteryProtect = (window: number, log: number[] = []): ProtectExecutorFactory => async (secrets) => {
+const jitteryProtect = (window: number, log: number[] = [], seed = 1): ProtectExecutorFactory => async (secrets) => {
   const inner = await createLocalProtectExecutor(secrets, { window });
+  const jitter = jitterFrom(seed);
   let inFlight = 0;
   return {
     window,
@@ -41,8 +52,9 @@ const jitteryProtect = (window: number, log: number[] = []): ProtectExecutorFact
   };
 };
 
-const jitteryRecover = (window: number, failOn: ReadonlySet<number> = new Set()): RecoverExecutorFactory => async (context) => {
+const jitteryRecover = (window: number, failOn: ReadonlySet<number> = new Set(), seed = 2): RecoverExecutorFactory => async (context) => {
   const inner = createLocalRecoverExecutor(context, { window });
+  const jitter = jitterFrom(seed);
   return {
     window,
     async rebuildChunk(task) {
@@ -71,7 +83,7 @@ describe('BufferRecycler', () => {
 
 describe.each(['shamir', 'ssms'] as const)('executors, scheme %s', (scheme: Scheme) => {
   it('protects through a windowed executor (chunks finishing out of order) into shares any k rebuild', async () => {
-    const data = random(37 * CHUNK + 11);
+    const data = randomBytes(37 * CHUNK + 11);
     const log: number[] = [];
     const sinks = Array.from({ length: 5 }, () => new MemorySink());
     await protect(bytesSource(data), sinks, { scheme, k: 3, n: 5, chunkSize: CHUNK, executor: jitteryProtect(4, log) });
@@ -81,19 +93,19 @@ describe.each(['shamir', 'ssms'] as const)('executors, scheme %s', (scheme: Sche
     for (const pick of [[0, 1, 2], [2, 3, 4], [0, 2, 4]]) {
       const out = new MemorySink();
       await recover(pick.map((i) => bytesSource(shares[i]!)), out, { executor: jitteryRecover(3) });
-      expect(same(out.bytes(), data)).toBe(true);
+      expect(sameBytes(out.bytes(), data)).toBe(true);
     }
   });
 
   it('recovers through a windowed executor, naming a damaged share in one chunk and a damaged spare', async () => {
-    const data = random(20 * CHUNK);
+    const data = randomBytes(20 * CHUNK);
     const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: CHUNK });
     const picked = shares.map((s) => s.slice());
     picked[0]![picked[0]!.length - 200]! ^= 0x40; // x = 1, a late chunk, in the first subset tried
     picked[4]![200]! ^= 0x02; // x = 5, an early chunk, a spare
     const out = new MemorySink();
     const result = await recover(picked.map(bytesSource), out, { executor: jitteryRecover(4) });
-    expect(same(out.bytes(), data)).toBe(true);
+    expect(sameBytes(out.bytes(), data)).toBe(true);
     expect(result.problems.map((p) => [p.shareX, p.code])).toEqual([
       [1, 'share.corrupt'],
       [5, 'share.corrupt'],
@@ -101,20 +113,19 @@ describe.each(['shamir', 'ssms'] as const)('executors, scheme %s', (scheme: Sche
   });
 
   it('falls back to rebuilding here when the executor fails on a chunk', async () => {
-    const data = random(9 * CHUNK);
+    const data = randomBytes(9 * CHUNK);
     const { shares } = await protectBytes(data, { scheme, k: 2, n: 3, chunkSize: CHUNK });
     const out = new MemorySink();
     const result = await recover(shares.slice(1).map(bytesSource), out, { executor: jitteryRecover(2, new Set([0, 4, 8])) });
-    expect(same(out.bytes(), data)).toBe(true);
+    expect(sameBytes(out.bytes(), data)).toBe(true);
     expect(result.problems).toEqual([]);
   });
 
   it('still refuses exactly k shares with one damaged, whatever the executor', async () => {
-    const data = random(9 * CHUNK);
+    const data = randomBytes(9 * CHUNK);
     const { shares } = await protectBytes(data, { scheme, k: 2, n: 3, chunkSize: CHUNK });
     const damaged = shares[1]!.slice();
     damaged[damaged.length - 1]! ^= 1;
-    const error = await recover([bytesSource(shares[0]!), bytesSource(damaged)], new MemorySink(), { executor: jitteryRecover(3) }).catch((e: unknown) => e);
-    expect((error as TesseraError).code).toBe('share.corrupt');
+    await expectCode(recover([bytesSource(shares[0]!), bytesSource(damaged)], new MemorySink(), { executor: jitteryRecover(3) }), 'share.corrupt');
   });
 });

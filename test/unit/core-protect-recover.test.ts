@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  HEADER_SIZE,
   MemorySink,
-  TesseraError,
+  blockSource,
   bytesSource,
   defaultKernel,
   javascriptKernel,
@@ -16,16 +17,12 @@ import {
   type ByteSource,
   type Scheme,
 } from '../../src/core/index.js';
+import { randomBytes, sameBytes } from '../helpers/bytes.js';
+import { expectCode } from '../helpers/errors.js';
 import { subsetsOf } from '../helpers/subsets.js';
 
 const CHUNK = 64;
 const sizes = [0, 1, 15, 16, 17, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 5];
-const random = (length: number): Uint8Array => {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i += 65536) crypto.getRandomValues(out.subarray(i, i + 65536));
-  return out;
-};
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
 const kernels = [javascriptKernel, defaultKernel];
 const cases = kernels.flatMap((kernel) => (['shamir', 'ssms'] as const).map((scheme) => ({ scheme, kernel, label: `${scheme}, kernel ${kernel.name}` })));
@@ -37,13 +34,13 @@ describe.each(cases)('$label', ({ scheme, kernel }: { scheme: Scheme; kernel: Gf
   for (const [k, n] of [[2, 3], [3, 5]] as const) {
     it(`${k}-of-${n}: every k-subset rebuilds, for sizes 0, 1, chunk ± 1 and several chunks`, async () => {
       for (const size of sizes) {
-        const data = random(size);
+        const data = randomBytes(size);
         const { shares, result } = await protectBytes(data, { scheme, k, n, chunkSize: CHUNK });
         expect(result.shareSize).toBe(shareSize(scheme, k, n, size, CHUNK));
         shares.forEach((share) => expect(share.length).toBe(result.shareSize));
         for (const subset of subsetsOf(n, k)) {
           const { data: rebuilt, result: recovered } = await recoverBytes(subset.map((i) => shares[i]!));
-          expect(same(rebuilt, data), `size ${size}, shares ${subset.map((i) => i + 1).join(',')}`).toBe(true);
+          expect(sameBytes(rebuilt, data), `size ${size}, shares ${subset.map((i) => i + 1).join(',')}`).toBe(true);
           expect(recovered.usedShares.slice().sort()).toEqual(subset.map((i) => i + 1));
           expect(recovered.problems).toEqual([]);
         }
@@ -51,42 +48,40 @@ describe.each(cases)('$label', ({ scheme, kernel }: { scheme: Scheme; kernel: Gf
     });
 
     it(`${k}-of-${n}: k−1 shares are refused (secrets ≥ 16 bytes)`, async () => {
-      const data = random(100);
+      const data = randomBytes(100);
       const { shares } = await protectBytes(data, { scheme, k, n, chunkSize: CHUNK });
       for (const subset of subsetsOf(n, k - 1)) {
-        const error = await recoverBytes(subset.map((i) => shares[i]!)).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(TesseraError);
-        expect((error as TesseraError).code).toBe('share.too-few');
+        await expectCode(recoverBytes(subset.map((i) => shares[i]!)), 'share.too-few');
       }
     });
   }
 
   it('all n shares given: rebuilds and checks the spares (no problems reported)', async () => {
-    const data = random(1000);
+    const data = randomBytes(1000);
     const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: 100 });
     const { data: rebuilt, result } = await recoverBytes([...shares].reverse());
-    expect(same(rebuilt, data)).toBe(true);
+    expect(sameBytes(rebuilt, data)).toBe(true);
     expect(result.problems).toEqual([]);
   });
 
   it('a damaged spare is named even though it was not needed', async () => {
-    const data = random(1000);
+    const data = randomBytes(1000);
     const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: 100 });
     const damaged = shares[4]!.slice();
     damaged[damaged.length - 3]! ^= 0x80;
     const { data: rebuilt, result } = await recoverBytes([shares[0]!, shares[1]!, shares[2]!, damaged]);
-    expect(same(rebuilt, data)).toBe(true);
+    expect(sameBytes(rebuilt, data)).toBe(true);
     expect(result.problems).toEqual([expect.objectContaining({ shareX: 5, code: 'share.corrupt' })]);
   });
 
   it('damage in different chunks of different shares: each chunk is rebuilt from the shares intact there', async () => {
-    const data = random(4 * CHUNK);
+    const data = randomBytes(4 * CHUNK);
     const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: CHUNK });
     const picked = shares.slice(0, 4).map((s) => s.slice());
-    picked[0]![108 + 5]! ^= 0x01; // x = 1, chunk 0
+    picked[0]![HEADER_SIZE + 5]! ^= 0x01; // x = 1, chunk 0
     picked[1]![picked[1]!.length - 2]! ^= 0x01; // x = 2, last chunk
     const { data: rebuilt, result } = await recoverBytes(picked);
-    expect(same(rebuilt, data)).toBe(true);
+    expect(sameBytes(rebuilt, data)).toBe(true);
     expect(result.problems.map((p) => [p.shareX, p.code])).toEqual([
       [1, 'share.corrupt'],
       [2, 'share.corrupt'],
@@ -95,21 +90,20 @@ describe.each(cases)('$label', ({ scheme, kernel }: { scheme: Scheme; kernel: Gf
   });
 
   it('swapped chunks within a share (same length) are refused: chunk position is authenticated', async () => {
-    const data = random(4 * CHUNK);
+    const data = randomBytes(4 * CHUNK);
     const { shares } = await protectBytes(data, { scheme, k: 2, n: 2, chunkSize: CHUNK });
     const share = shares[0]!.slice();
-    const record = (share.length - 108) / 4;
-    const first = share.slice(108, 108 + record);
-    share.copyWithin(108, 108 + record, 108 + 2 * record);
-    share.set(first, 108 + record);
-    const error = await recoverBytes([share, shares[1]!]).catch((e: unknown) => e);
-    expect((error as TesseraError).code).toBe('share.corrupt');
+    const record = (share.length - HEADER_SIZE) / 4;
+    const first = share.slice(HEADER_SIZE, HEADER_SIZE + record);
+    share.copyWithin(HEADER_SIZE, HEADER_SIZE + record, HEADER_SIZE + 2 * record);
+    share.set(first, HEADER_SIZE + record);
+    await expectCode(recoverBytes([share, shares[1]!]), 'share.corrupt');
   });
 });
 
 describe('streaming', () => {
   it('reads the source chunk by chunk and never asks for more than one chunk at a time', async () => {
-    const data = random(10 * CHUNK + 3);
+    const data = randomBytes(10 * CHUNK + 3);
     const reads: number[] = [];
     const source: ByteSource = {
       size: data.length,
@@ -125,7 +119,7 @@ describe('streaming', () => {
   });
 
   it('reports progress up to the total and stops when aborted, aborting every sink', async () => {
-    const data = random(8 * CHUNK);
+    const data = randomBytes(8 * CHUNK);
     const progress: number[] = [];
     const controller = new AbortController();
     const aborted: boolean[] = [];
@@ -137,19 +131,21 @@ describe('streaming', () => {
         return Promise.resolve();
       },
     }));
-    const error = await protect(bytesSource(data), sinks, {
-      scheme: 'shamir',
-      k: 2,
-      n: 3,
-      chunkSize: CHUNK,
-      signal: controller.signal,
-      onProgress: ({ done, total }) => {
-        progress.push(done);
-        expect(total).toBe(data.length);
-        if (done >= 4 * CHUNK) controller.abort();
-      },
-    }).catch((e: unknown) => e);
-    expect((error as TesseraError).code).toBe('job.aborted');
+    await expectCode(
+      protect(bytesSource(data), sinks, {
+        scheme: 'shamir',
+        k: 2,
+        n: 3,
+        chunkSize: CHUNK,
+        signal: controller.signal,
+        onProgress: ({ done, total }) => {
+          progress.push(done);
+          expect(total).toBe(data.length);
+          if (done >= 4 * CHUNK) controller.abort();
+        },
+      }),
+      'job.aborted',
+    );
     expect(progress).toEqual([1, 2, 3, 4].map((i) => i * CHUNK));
     expect(aborted).toEqual([true, true, true]);
 
@@ -160,7 +156,7 @@ describe('streaming', () => {
   });
 
   it('aborts the output sink when recovery fails part-way, so no partial file is kept', async () => {
-    const data = random(5 * CHUNK);
+    const data = randomBytes(5 * CHUNK);
     const { shares } = await protectBytes(data, { scheme: 'ssms', k: 2, n: 3, chunkSize: CHUNK });
     const damaged = shares[0]!.slice();
     damaged[damaged.length - 1]! ^= 1;
@@ -177,14 +173,13 @@ describe('streaming', () => {
         return Promise.resolve();
       },
     };
-    const error = await recover([bytesSource(damaged), bytesSource(shares[1]!)], sink).catch((e: unknown) => e);
-    expect((error as TesseraError).code).toBe('share.corrupt');
+    const error = await expectCode(recover([bytesSource(damaged), bytesSource(shares[1]!)], sink), 'share.corrupt');
     expect(abortedWith).toBe(error);
     expect(written.length).toBe(4);
   });
 
   it('a share that becomes unreadable mid-way is replaced by a spare', async () => {
-    const data = random(6 * CHUNK);
+    const data = randomBytes(6 * CHUNK);
     const { shares } = await protectBytes(data, { scheme: 'ssms', k: 2, n: 3, chunkSize: CHUNK });
     let reads = 0;
     const flaky: ByteSource = {
@@ -193,7 +188,7 @@ describe('streaming', () => {
     };
     const sink = new MemorySink();
     const result = await recover([flaky, bytesSource(shares[1]!), bytesSource(shares[2]!)], sink, { verifySpares: false });
-    expect(same(sink.bytes(), data)).toBe(true);
+    expect(sameBytes(sink.bytes(), data)).toBe(true);
     expect(result.problems).toEqual([expect.objectContaining({ shareX: 1, code: 'share.unreadable' })]);
   });
 
@@ -201,16 +196,22 @@ describe('streaming', () => {
     const source = bytesSource(new Uint8Array(10));
     const sinks = [new MemorySink(), new MemorySink(), new MemorySink()];
     await expect(protect(source, sinks, { scheme: 'rot13' as Scheme, k: 2, n: 3 })).rejects.toThrow(/scheme must be one of shamir, ssms/);
+    // A scheme of the right type but not in the list is a value out of range.
+    await expect(protect(source, sinks, { scheme: 'rot13' as Scheme, k: 2, n: 3 })).rejects.toThrow(RangeError);
+    await expect(protect({} as ByteSource, sinks, { scheme: 'ssms', k: 2, n: 3 })).rejects.toThrow(/source must be a ByteSource/);
+    await expect(protect({} as ByteSource, sinks, { scheme: 'ssms', k: 2, n: 3 })).rejects.toThrow(TypeError);
+    await expect(protect(source, sinks, { scheme: 'ssms', k: 2.5, n: 3 })).rejects.toThrow(TypeError);
     await expect(protect(source, sinks, { scheme: 'ssms', k: 2, n: 3, chunkSize: 0 })).rejects.toThrow(RangeError);
     await expect(protect(source, sinks.slice(0, 2), { scheme: 'ssms', k: 2, n: 3 })).rejects.toThrow(/expected 3 sinks, got 2/);
+    await expect(protect(source, sinks.slice(0, 2), { scheme: 'ssms', k: 2, n: 3 })).rejects.toThrow(RangeError);
     await expect(protect(source, sinks, { scheme: 'ssms', k: 1, n: 3 })).rejects.toThrow(/k must be between 2 and 255/);
+    await expect(protect(source, sinks, { scheme: 'ssms', k: 1, n: 3 })).rejects.toThrow(RangeError);
   });
 });
 
 describe('blockSource', () => {
   it('serves sequential and random reads exactly, in arrays of their own', async () => {
-    const { blockSource } = await import('../../src/core/index.js');
-    const data = random(1000);
+    const data = randomBytes(1000);
     let reads = 0;
     const inner: ByteSource = {
       size: data.length,
@@ -222,11 +223,11 @@ describe('blockSource', () => {
     const source = blockSource(inner, 256);
     const parts: Uint8Array[] = [];
     for (let offset = 0; offset < 1000; offset += 64) parts.push(await source.read(offset, 64));
-    expect(same(Buffer.concat(parts), data)).toBe(true);
+    expect(sameBytes(Buffer.concat(parts), data)).toBe(true);
     expect(reads).toBe(4);
     expect(parts[0]!.buffer).not.toBe(parts[1]!.buffer);
-    expect(same(await source.read(10, 5), data.subarray(10, 15))).toBe(true);
-    expect(same(await source.read(990, 64), data.subarray(990))).toBe(true);
-    expect(same(await source.read(0, 600), data.subarray(0, 600))).toBe(true);
+    expect(sameBytes(await source.read(10, 5), data.subarray(10, 15))).toBe(true);
+    expect(sameBytes(await source.read(990, 64), data.subarray(990))).toBe(true);
+    expect(sameBytes(await source.read(0, 600), data.subarray(0, 600))).toBe(true);
   });
 });

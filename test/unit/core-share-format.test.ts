@@ -14,10 +14,12 @@ import {
   protectBytes,
   recoverBytes,
   shareSize,
-  type ErrorCode,
+  toTesseraError,
   type Scheme,
 } from '../../src/core/index.js';
 import { deterministicRandom, patternBytes } from '../helpers/deterministic-random.js';
+import { expectCode } from '../helpers/errors.js';
+import { subsetsOf } from '../helpers/subsets.js';
 
 interface Vector {
   name: string;
@@ -32,18 +34,6 @@ interface Vector {
 }
 
 const vectors = (JSON.parse(readFileSync(new URL('../vectors/share-format-v1.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
-
-async function expectCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<TesseraError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected a TesseraError ${code}`).toBeInstanceOf(TesseraError);
-  const tesseraError = error as TesseraError;
-  expect(tesseraError.code).toBe(code);
-  if (message) expect(tesseraError.message).toMatch(message);
-  return tesseraError;
-}
 
 describe.each([javascriptKernel, defaultKernel])('known-answer vectors (test/vectors/share-format-v1.json), kernel $name', (kernel: GfKernel) => {
   beforeAll(() => setGfKernel(kernel));
@@ -68,14 +58,17 @@ describe.each([javascriptKernel, defaultKernel])('known-answer vectors (test/vec
 
     it(`${vector.name}: any k of the stored shares rebuild the plaintext`, async () => {
       const stored = vector.shares.map((s) => fromHex(s.bytes));
-      const { data } = await recoverBytes(stored.slice(-vector.k));
-      expect(hex(data)).toBe(vector.plaintext);
+      for (const subset of subsetsOf(stored.length, vector.k)) {
+        const { data } = await recoverBytes(subset.map((i) => stored[i]!));
+        expect(hex(data), `shares x = ${subset.map((i) => vector.shares[i]!.x).join(', ')}`).toBe(vector.plaintext);
+      }
     });
   }
 });
 
 describe('header', () => {
   it('is 108 bytes with the documented fields at the documented offsets', async () => {
+    expect(HEADER_SIZE).toBe(108);
     const { shares, result } = await protectBytes(patternBytes(100), { scheme: 'ssms', k: 3, n: 5, chunkSize: 64 });
     const share = shares[3]!;
     expect(Array.from(share.subarray(0, 8))).toEqual([0x89, 0x54, 0x53, 0x52, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -103,6 +96,20 @@ describe('header', () => {
     const b = (await protectBytes(data, { scheme: 'shamir', k: 2, n: 2 })).shares[0]!;
     expect(a.subarray(0, 28)).toEqual(b.subarray(0, 28));
     expect(hex(a.subarray(28, 76))).not.toBe(hex(b.subarray(28, 76)));
+  });
+
+  it('carries nothing of the plaintext: two different files of one size, with the same randomness, get identical headers', async () => {
+    for (const scheme of ['shamir', 'ssms'] as const) {
+      const options = { scheme, k: 3, n: 5, chunkSize: 256 };
+      const one = await protectBytes(patternBytes(1000), { ...options, random: deterministicRandom(5) });
+      const other = await protectBytes(patternBytes(1000, 1), { ...options, random: deterministicRandom(5) });
+      expect(one.result.splitId).toBe(other.result.splitId);
+      for (let i = 0; i < options.n; i++) {
+        expect(hex(other.shares[i]!.subarray(0, HEADER_SIZE)), `${scheme}, share x = ${i + 1}`).toBe(hex(one.shares[i]!.subarray(0, HEADER_SIZE)));
+        // The content differs, so the data after the header does: the header is all that matched.
+        expect(hex(other.shares[i]!.subarray(HEADER_SIZE)), `${scheme}, share x = ${i + 1}`).not.toBe(hex(one.shares[i]!.subarray(HEADER_SIZE)));
+      }
+    }
   });
 });
 
@@ -138,7 +145,7 @@ describe('refusals, each with its own code', () => {
 
   it('share.header-corrupt: any flipped bit in the header', async () => {
     const { shares } = await make();
-    for (const bit of [8 * 9, 8 * 12 + 3, 8 * 20, 8 * 50, 8 * 80, 8 * 107 + 7]) {
+    for (const bit of [8 * 9, 8 * 12 + 3, 8 * 20, 8 * 50, 8 * 80, 8 * (HEADER_SIZE - 1) + 7]) {
       const flipped = shares[0]!.slice();
       flipped[bit >> 3]! ^= 1 << (bit & 7);
       const error = await expectCode(inspectShare(bytesSource(flipped)), 'share.header-corrupt');
@@ -215,9 +222,8 @@ describe('refusals, each with its own code', () => {
   });
 
   it('keeps the code across a structured clone, as through a worker boundary', async () => {
-    const { toTesseraError } = await import('../../src/core/index.js');
     const { shares } = await make();
-    const error = await recoverBytes([shares[0]!]).catch((e: unknown) => e);
+    const error = await expectCode(recoverBytes([shares[0]!]), 'share.too-few');
     const cloned = structuredClone(error) as Error;
     expect(cloned).not.toBeInstanceOf(TesseraError);
     expect(toTesseraError(cloned)?.code).toBe('share.too-few');

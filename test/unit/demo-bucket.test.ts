@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TesseraError } from '../../src/core/errors.js';
 import { DEMO_BUCKETS, DemoBucket, decodeObjectKey, encodeObjectKey } from '../../src/storage/demo-bucket.js';
 import { createBucket } from '../../src/storage/index.js';
 import { RECORD_ID, randomId, shareKey } from '../../src/storage/share-keys.js';
+import { expectCode } from '../helpers/errors.js';
 
 describe('demo bucket object keys', () => {
   it.each([
@@ -45,9 +45,7 @@ describe('a switched-off demo bucket', () => {
     ['list', () => bucket.list()],
     ['delete', () => bucket.delete('k')],
   ])('refuses %s with bucket.offline', async (_name, call) => {
-    const error = await call().catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TesseraError);
-    expect((error as TesseraError).code).toBe('bucket.offline');
+    await expectCode(call(), 'bucket.offline');
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WasmSha256, wasmSha256Available } from '../../src/core/wasm/sha256.js';
 import { createSha256, Sha256, toHex } from '../../workers/sha256.js';
+import { xorshift32 } from '../helpers/deterministic-random.js';
 
 const MiB = 1024 * 1024;
 
@@ -13,19 +14,8 @@ async function subtleDigest(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
-/** Deterministic pseudo-random numbers (xorshift32), so a failure can be replayed from its seed. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return state >>> 0;
-  };
-}
-
 function pseudoRandomBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
-  const next = generator(seed);
+  const next = xorshift32(seed);
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = next() & 0xff;
   return out;
@@ -33,7 +23,7 @@ function pseudoRandomBytes(length: number, seed: number): Uint8Array<ArrayBuffer
 
 /** Cuts `bytes` into pieces of random sizes up to `largest` (zero-length pieces included). */
 function randomPieces(bytes: Uint8Array, seed: number, largest: number): Uint8Array[] {
-  const next = generator(seed);
+  const next = xorshift32(seed);
   const pieces: Uint8Array[] = [];
   for (let at = 0; at < bytes.length; ) {
     const size = next() % (largest + 1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Sha256, toHex } from '../../workers/sha256.js';
+import { xorshift32 } from '../helpers/deterministic-random.js';
 
 async function reference(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
@@ -7,14 +8,9 @@ async function reference(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 
 /** Deterministic pseudo-random bytes (xorshift32), so a failure can be replayed. */
 function pseudoRandomBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
+  const next = xorshift32(seed);
   const out = new Uint8Array(length);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    out[i] = state & 0xff;
-  }
+  for (let i = 0; i < length; i++) out[i] = next() & 0xff;
   return out;
 }
 

@@ -1,0 +1,36 @@
+/**
+ * Driving the app's UI the way a user does, shared by the browser tests and the browser benchmark
+ * (test/bench/browser.ts): only roles, labels and visible text, and one test id for the file input.
+ */
+import type { Page } from 'playwright-core';
+import type { Scheme } from '../../src/core/index.js';
+
+/** The scheme as the protect form names it. */
+const SCHEME_LABEL: Record<Scheme, string> = { ssms: 'Strong & compact', shamir: 'Perfect secrecy' };
+
+/**
+ * Chooses the file, the scheme and k-of-n, and waits until the form says how many clouds may be
+ * lost; the caller clicks Protect (and waits, or times it).
+ */
+export async function fillProtectForm(
+  page: Page,
+  file: { readonly path: string; readonly name: string },
+  settings: { readonly scheme: Scheme; readonly k: number; readonly n: number },
+): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(file.path);
+  await page.getByRole('list', { name: 'Chosen files' }).getByText(file.name).waitFor();
+  await page.getByRole('radio', { name: SCHEME_LABEL[settings.scheme] }).check();
+  await page.getByLabel('Clouds to use').selectOption(String(settings.n));
+  await page.getByLabel('Needed to rebuild').selectOption(String(settings.k));
+  await page
+    .getByTestId('threshold-summary')
+    .getByText(`Any ${settings.n - settings.k} of the ${settings.n} clouds may be lost`)
+    .waitFor();
+}
+
+/** Switches a demo cloud on or off by its label ("Demo cloud A"). */
+export async function switchCloud(page: Page, name: string, on: boolean): Promise<void> {
+  const cloudSwitch = page.getByRole('switch', { name });
+  if (on) await cloudSwitch.check();
+  else await cloudSwitch.uncheck();
+}
