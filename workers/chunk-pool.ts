@@ -6,7 +6,7 @@
  * the sender no longer needs them. The chunk workers end with the job's worker.
  */
 import * as Comlink from 'comlink';
-import type { ProtectExecutorFactory, RecoverExecutorFactory } from '../src/core/index.js';
+import type { ProtectExecutorFactory, RecoverChunkTask, RecoverExecutorFactory } from '../src/core/index.js';
 import type { ChunkWorkerApi } from './chunk-worker.js';
 
 export class ChunkWorkers {
@@ -73,11 +73,17 @@ export class ChunkWorkers {
     await Promise.all(this.remotes.map((remote) => remote.startRecover(context, this.perWorker)));
     return {
       window: this.remotes.length * this.perWorker,
-      // Records are copied, not transferred: recovery may need them again to find a damaged share.
+      // Records are transferred (recover reads a chunk's records again if it has to search for a
+      // damaged share); a record that is a view into a larger buffer is copied out first, since
+      // structured cloning or transferring it would take the whole buffer.
       rebuildChunk: async (task) => {
         const which = this.which(task.index);
         const spares = this.takeSpare(which);
-        const result = await this.remotes[which]!.rebuildChunk(Comlink.transfer(task, spares), spares[0]);
+        const fragments = task.fragments.map(ownBuffer);
+        const spareRecords = task.spares.map((spare) => ({ x: spare.x, fragment: ownBuffer(spare.fragment) }));
+        const transfers = [...spares, ...new Set([...fragments, ...spareRecords.map((spare) => spare.fragment)].map((view) => view.buffer as ArrayBuffer))];
+        const sent: RecoverChunkTask = { ...task, fragments, spares: spareRecords };
+        const result = await this.remotes[which]!.rebuildChunk(Comlink.transfer(sent, transfers), spares[0]);
         if (result.plaintext) this.remember(result.plaintext.buffer as ArrayBuffer, which);
         return result;
       },
@@ -92,4 +98,9 @@ export class ChunkWorkers {
     for (const remote of this.remotes) remote[Comlink.releaseProxy]();
     for (const worker of this.workers) worker.terminate();
   }
+}
+
+/** `view` if it spans the whole of its ArrayBuffer (so transferring it moves only it), else a copy that does. */
+function ownBuffer(view: Uint8Array): Uint8Array {
+  return view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
 }

@@ -13,10 +13,23 @@ export function fromHex(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * Whether a and b hold the same bytes. Looks at every byte whatever it finds (no early exit, so the
+ * time does not tell where a tag differs), 32 bits at a time where both are word-aligned: recovery
+ * compares each spare share's fragment with what the others predict, a third of a MiB per chunk.
+ */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  let i = 0;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.length >= 64) {
+    const words = a.length >>> 2;
+    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
+    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
+    for (let w = 0; w < words; w++) difference |= wa[w]! ^ wb[w]!;
+    i = words * 4;
+  }
+  for (; i < a.length; i++) difference |= a[i]! ^ b[i]!;
   return difference === 0;
 }
 

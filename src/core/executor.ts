@@ -37,8 +37,12 @@ export interface RecoverChunkTask {
   readonly xs: readonly number[];
   /** The record key interpolated from those k shares' key shares. SECRET. */
   readonly recordKey: Uint8Array;
+  /**
+   * The k records. The executor may take them (transfer their buffers to another thread): the caller
+   * reads a record again if it needs it after the call.
+   */
   readonly fragments: readonly Uint8Array[];
-  /** Records of further shares, to be checked against the rebuilt chunk. */
+  /** Records of further shares, to be checked against the rebuilt chunk; may be taken likewise. */
   readonly spares: readonly { readonly x: number; readonly fragment: Uint8Array }[];
 }
 

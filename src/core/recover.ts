@@ -185,6 +185,8 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
         for (const candidate of flight.subset) used.add(candidate);
       } else {
         // The subset did not rebuild this chunk: search the others here, name the damaged ones.
+        // The executor may have taken the records it was given: read this chunk's records afresh.
+        records.delete(index);
         const skip = outcome && outcome.plaintext === undefined ? flight.subset : undefined;
         const found = await searchChunk(index, skip);
         plaintext = found.plaintext;

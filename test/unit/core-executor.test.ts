@@ -69,6 +69,28 @@ const jitteryRecover = (window: number, failOn: ReadonlySet<number> = new Set(),
   };
 };
 
+/**
+ * Like the chunk workers (workers/chunk-pool.ts): the task's records are transferred away, so the
+ * caller's views are detached once rebuildChunk is called.
+ */
+const takingRecover = (window: number): RecoverExecutorFactory => async (context) => {
+  const inner = createLocalRecoverExecutor(context, { window });
+  const take = (view: Uint8Array): Uint8Array => structuredClone(view, { transfer: [view.buffer as ArrayBuffer] });
+  return {
+    window,
+    async rebuildChunk(task) {
+      const taken = { ...task, fragments: task.fragments.map(take), spares: task.spares.map((spare) => ({ x: spare.x, fragment: take(spare.fragment) })) };
+      expect(task.fragments.every((fragment) => fragment.byteLength === 0)).toBe(true);
+      return inner.rebuildChunk(taken);
+    },
+    release: (plaintext) => inner.release?.(plaintext),
+    close: () => inner.close(),
+  };
+};
+
+/** A share whose every read returns a fresh buffer, as a bucket's does (so records can be transferred). */
+const freshReads = (bytes: Uint8Array) => ({ size: bytes.length, read: (offset: number, length: number) => Promise.resolve(bytes.slice(offset, offset + length)) });
+
 describe('BufferRecycler', () => {
   it('hands back a released buffer big enough, and allocates otherwise', () => {
     const recycler = new BufferRecycler(2);
@@ -109,6 +131,21 @@ describe.each(['shamir', 'ssms'] as const)('executors, scheme %s', (scheme: Sche
     expect(result.problems.map((p) => [p.shareX, p.code])).toEqual([
       [1, 'share.corrupt'],
       [5, 'share.corrupt'],
+    ]);
+  });
+
+  it('names damaged shares when the executor takes the records it is given (reads them again to search)', async () => {
+    const data = randomBytes(20 * CHUNK);
+    const { shares } = await protectBytes(data, { scheme, k: 3, n: 5, chunkSize: CHUNK });
+    const picked = shares.map((s) => s.slice());
+    picked[1]![picked[1]!.length - 300]! ^= 0x08; // x = 2, in the first subset tried
+    picked[3]![300]! ^= 0x80; // x = 4, a spare
+    const out = new MemorySink();
+    const result = await recover(picked.map(freshReads), out, { executor: takingRecover(3) });
+    expect(sameBytes(out.bytes(), data)).toBe(true);
+    expect(result.problems.map((p) => [p.shareX, p.code])).toEqual([
+      [2, 'share.corrupt'],
+      [4, 'share.corrupt'],
     ]);
   });
 
