@@ -24,6 +24,7 @@ import { createBucket, type BucketDescriptor } from '../src/storage/index.js';
 import { openOutputSink } from '../src/storage/local-output.js';
 import { shareKey } from '../src/storage/share-keys.js';
 import { ChunkWorkers } from './chunk-pool.js';
+import { OffThreadSha256 } from './off-thread-sha256.js';
 import { createSha256 } from './sha256.js';
 
 export interface ProtectRequest {
@@ -91,12 +92,14 @@ export async function protectFile(
   const placements = buckets.map((bucket, index) => ({ bucket: createBucket(bucket), key: shareKey(recordId, index + 1) }));
   const sinks: ByteSink[] = [];
   let chunkWorkers: ChunkWorkers | undefined;
+  let hasher: StreamHasher | undefined;
   try {
     for (const { bucket, key } of placements) {
       sinks.push(await bucket.openWriter(key, { contentType: 'application/octet-stream' }));
     }
-    const source = new HashingSource(readableSource(file));
     chunkWorkers = startChunkWorkers(request.workers);
+    hasher = hasherFor(chunkWorkers);
+    const source = new HashingSource(readableSource(file), hasher);
     const result = await protect(source, sinks, {
       scheme: request.scheme,
       k: request.k,
@@ -104,7 +107,7 @@ export async function protectFile(
       ...(chunkWorkers ? { executor: chunkWorkers.protectExecutor } : {}),
       ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
     });
-    const sha256 = source.digestHex() ?? (await hashWhole(readableSource(file)));
+    const sha256 = (await source.digestHex()) ?? (await hashWhole(readableSource(file)));
     return {
       result,
       recordId,
@@ -118,6 +121,7 @@ export async function protectFile(
     throw toTesseraError(error) ?? error;
   } finally {
     chunkWorkers?.terminate();
+    hasher?.terminate?.();
   }
 }
 
@@ -149,8 +153,9 @@ export async function recoverFile(
   unavailable.sort((a, b) => a.x - b.x);
 
   const output = await openOutputSink(outputName);
-  const sink = new HashingSink(output);
   const chunkWorkers = startChunkWorkers(workers);
+  const hasher = hasherFor(chunkWorkers);
+  const sink = new HashingSink(output, hasher);
   try {
     const result = await recover(opened.map((share) => share.source), sink, {
       ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
@@ -160,7 +165,7 @@ export async function recoverFile(
       const share = opened[problem.shareIndex];
       return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
     });
-    return { result, sha256: sink.digestHex(), unavailable, rejected };
+    return { result, sha256: await hasher.digestHex(), unavailable, rejected };
   } catch (error) {
     await output.abort?.(error).catch(() => undefined);
     const tesseraError = toTesseraError(error);
@@ -171,6 +176,7 @@ export async function recoverFile(
     throw tesseraError ?? error;
   } finally {
     chunkWorkers?.terminate();
+    hasher.terminate?.();
     await Promise.allSettled(opened.map((share) => share.source.close?.()));
   }
 }
@@ -182,6 +188,26 @@ export async function recoverFile(
 function startChunkWorkers(asked: number | undefined): ChunkWorkers | undefined {
   const count = asked ?? Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
   return count >= 2 ? new ChunkWorkers(count) : undefined;
+}
+
+/** SHA-256 of a stream, in this thread or another. */
+interface StreamHasher {
+  /** Takes the bytes into the hash; the caller may reuse or hand over the array right after. */
+  update(bytes: Uint8Array): void;
+  /** Back-pressure: resolves when more may be sent. */
+  ready(): Promise<void>;
+  digestHex(): Promise<string>;
+  terminate?(): void;
+}
+
+/**
+ * Where the file is hashed: with chunk workers, in a hash worker of its own (it was half of this
+ * thread's time); alone, here, between the chunks.
+ */
+function hasherFor(chunkWorkers: ChunkWorkers | undefined): StreamHasher {
+  if (chunkWorkers) return new OffThreadSha256();
+  const hasher = createSha256();
+  return { update: (bytes) => hasher.update(bytes), ready: () => Promise.resolve(), digestHex: () => Promise.resolve(hasher.digestHex()) };
 }
 
 /** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
@@ -206,11 +232,13 @@ function readableSource(file: Blob): ByteSource {
  * reads out of order, `digestHex` returns undefined and the caller hashes the file in a second pass.
  */
 class HashingSource implements ByteSource {
-  private readonly hasher = createSha256();
   private hashedUpTo = 0;
   private inOrder = true;
 
-  constructor(private readonly inner: ByteSource) {}
+  constructor(
+    private readonly inner: ByteSource,
+    private readonly hasher: StreamHasher,
+  ) {}
 
   get size(): number {
     return this.inner.size;
@@ -229,6 +257,7 @@ class HashingSource implements ByteSource {
     const bytes = await this.inner.read(offset, length);
     // Hash before handing the bytes over: core may transfer the array to a chunk worker.
     if (this.inOrder && offset === this.hashedUpTo) {
+      await this.hasher.ready();
       this.hasher.update(bytes);
       this.hashedUpTo += bytes.length;
     } else if (offset + bytes.length > this.hashedUpTo) {
@@ -237,18 +266,20 @@ class HashingSource implements ByteSource {
     return bytes;
   }
 
-  digestHex(): string | undefined {
+  async digestHex(): Promise<string | undefined> {
     return this.inOrder && this.hashedUpTo === this.inner.size ? this.hasher.digestHex() : undefined;
   }
 }
 
 /** Passes every write through to `inner` and hashes it on the way (a sink is written in order). */
 class HashingSink implements ByteSink {
-  private readonly hasher = createSha256();
+  constructor(
+    private readonly inner: ByteSink,
+    private readonly hasher: StreamHasher,
+  ) {}
 
-  constructor(private readonly inner: ByteSink) {}
-
-  write(bytes: Uint8Array): Promise<void> {
+  async write(bytes: Uint8Array): Promise<void> {
+    await this.hasher.ready();
     this.hasher.update(bytes);
     return this.inner.write(bytes);
   }
@@ -259,10 +290,6 @@ class HashingSink implements ByteSink {
 
   async abort(reason?: unknown): Promise<void> {
     await this.inner.abort?.(reason);
-  }
-
-  digestHex(): string {
-    return this.hasher.digestHex();
   }
 }
 
