@@ -12,11 +12,11 @@ import { randomId, shareKey } from '../storage/share-keys.js';
 import { deleteOutput } from '../storage/local-output.js';
 import type { RecoveredFile } from '../../workers/share-jobs.js';
 import { putRecord } from '../vault/catalog.js';
-import type { CatalogRecord } from '../vault/catalog-record.js';
+import type { CatalogRecord, FolderContents } from '../vault/catalog-record.js';
 import { SharePool, requestedComputeWorkers, type PoolTask } from './pool.js';
 
 export { listRecords, loadCloudSwitches, saveCloudSwitches } from '../vault/catalog.js';
-export type { CatalogRecord } from '../vault/catalog-record.js';
+export type { CatalogRecord, FolderContents, StudyLabel } from '../vault/catalog-record.js';
 export type { ShareTrouble } from '../../workers/share-jobs.js';
 /**
  * A recovery's rebuilt file in local storage, by its outputName: getRecoveredFile hands it out as a
@@ -76,13 +76,15 @@ function computeWorkers(): number | undefined {
 
 /**
  * Protects `file` into the given buckets (share x = i + 1 into buckets[i]) and records it in the
- * catalog. `buckets` must hold exactly `settings.n` online buckets.
+ * catalog. `buckets` must hold exactly `settings.n` online buckets. For a folder, `file` is its tar
+ * archive (src/records/folder.ts) and `contents` says what is in it.
  */
 export function protectFile(
   file: File,
   settings: ProtectSettings,
   buckets: readonly BucketDescriptor[],
   listeners: JobListeners,
+  contents?: FolderContents,
 ): JobHandle<CatalogRecord> {
   const recordId = randomId();
   const workers = computeWorkers();
@@ -109,6 +111,7 @@ export function protectFile(
           createdAt: Date.now(),
           splitId: protectedFile.result.splitId,
           shares: protectedFile.shares,
+          ...(contents ? { contents } : {}),
         };
         await putRecord(record);
         return record;

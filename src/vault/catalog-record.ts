@@ -14,6 +14,28 @@ export interface ShareLocation {
   readonly size: number;
 }
 
+/** One study in a folder record, as the list shows it (local only, like the whole catalog). */
+export interface StudyLabel {
+  readonly patientName: string;
+  /** YYYYMMDD as in DICOM, or "". */
+  readonly studyDate: string;
+  readonly description: string;
+  readonly modalities: readonly string[];
+  readonly instances: number;
+}
+
+/**
+ * What a record holds when it is a folder (a study, a CD, a zip): the files laid end to end in a
+ * tar archive (src/records/tar.ts), which is what the shares rebuild.
+ */
+export interface FolderContents {
+  readonly kind: 'folder';
+  /** The folder's name, used when it is saved back as a folder. */
+  readonly name: string;
+  readonly files: number;
+  readonly studies: readonly StudyLabel[];
+}
+
 export interface CatalogRecord {
   /** Shape of this record; bumped (with a migration in catalog.ts) whenever a field changes. */
   readonly version: 1;
@@ -33,6 +55,8 @@ export interface CatalogRecord {
   /** The split id written in every share's header. */
   readonly splitId: string;
   readonly shares: readonly ShareLocation[];
+  /** Present when the record is a folder; absent for a single file (and in records made before folders). */
+  readonly contents?: FolderContents;
 }
 
 /** Demo clouds switched on or off, by bucket id. */
@@ -53,6 +77,25 @@ function isCount(value: unknown, min: number, max: number): value is number {
 
 function isHex(value: unknown, length: number): value is string {
   return typeof value === 'string' && value.length === length && HEX.test(value);
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string';
+
+function parseStudyLabel(value: unknown): StudyLabel | undefined {
+  if (!isRecordObject(value)) return undefined;
+  const { patientName, studyDate, description, modalities, instances } = value;
+  if (!isText(patientName) || !isText(studyDate) || !isText(description) || !isCount(instances, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (!Array.isArray(modalities) || !modalities.every(isText)) return undefined;
+  return { patientName, studyDate, description, modalities, instances };
+}
+
+function parseContents(value: unknown): FolderContents | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isRecordObject(value) || value['kind'] !== 'folder' || !isText(value['name']) || !isCount(value['files'], 0, Number.MAX_SAFE_INTEGER)) return null;
+  if (!Array.isArray(value['studies'])) return null;
+  const studies = value['studies'].map(parseStudyLabel);
+  if (studies.some((study) => study === undefined)) return null;
+  return { kind: 'folder', name: value['name'], files: value['files'], studies: studies as StudyLabel[] };
 }
 
 function parseShareLocation(value: unknown, n: number): ShareLocation | undefined {
@@ -77,7 +120,11 @@ export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
   if (locations.length !== n || locations.some((share) => share === undefined)) return undefined;
   const xs = new Set(locations.map((share) => share!.x));
   if (xs.size !== n) return undefined;
+  // null: a contents field that is there but malformed, and the record with it.
+  const contents = parseContents(value['contents']);
+  if (contents === null) return undefined;
   return {
+    ...(contents ? { contents } : {}),
     version,
     id,
     fileName,

@@ -18,7 +18,7 @@ export async function fillProtectForm(
   settings: { readonly scheme: Scheme; readonly k: number; readonly n: number },
 ): Promise<void> {
   await page.getByTestId('file-input').setInputFiles(file.path);
-  await page.getByRole('list', { name: 'Chosen files' }).getByText(file.name).waitFor();
+  await page.getByRole('list', { name: 'Chosen files' }).getByRole('heading', { name: file.name, exact: true }).waitFor();
   await page.getByRole('radio', { name: SCHEME_LABEL[settings.scheme] }).check();
   await page.getByLabel('Clouds to use').selectOption(String(settings.n));
   await page.getByLabel('Needed to rebuild').selectOption(String(settings.k));

@@ -16,9 +16,25 @@ const good: CatalogRecord = {
   shares: [1, 2, 3].map((x) => ({ x, bucketId: `demo-${x}`, key: `tessera/0123456789abcdef0123456789abcdef/${x}.tshare`, size: 700 })),
 };
 
+const folder: CatalogRecord = {
+  ...good,
+  fileName: 'CD export.tar',
+  type: 'application/x-tar',
+  contents: {
+    kind: 'folder',
+    name: 'CD export',
+    files: 42,
+    studies: [{ patientName: 'Demo Alex', studyDate: '20250102', description: 'CT chest', modalities: ['CT', 'SR'], instances: 40 }],
+  },
+};
+
 describe('parseCatalogRecord', () => {
   it('accepts a well-formed record as it is', () => {
     expect(parseCatalogRecord(structuredClone(good))).toEqual(good);
+  });
+
+  it('accepts a folder record with what it holds', () => {
+    expect(parseCatalogRecord(structuredClone(folder))).toEqual(folder);
   });
 
   it.each<[string, unknown]>([
@@ -37,6 +53,9 @@ describe('parseCatalogRecord', () => {
     ['a share x outside 1..n', { ...good, shares: [...good.shares.slice(0, 2), { ...good.shares[2]!, x: 4 }] }],
     ['the same x twice', { ...good, shares: [...good.shares.slice(0, 2), { ...good.shares[2]!, x: 1 }] }],
     ['a share without a key', { ...good, shares: [...good.shares.slice(0, 2), { ...good.shares[2]!, key: '' }] }],
+    ['contents of another kind', { ...folder, contents: { ...folder.contents, kind: 'zip' } }],
+    ['contents without a file count', { ...folder, contents: { ...folder.contents, files: -1 } }],
+    ['a study label that is not text', { ...folder, contents: { ...folder.contents, studies: [{ ...folder.contents!.studies[0], modalities: [1] }] } }],
   ])('skips a record with %s', (_what, value) => {
     expect(parseCatalogRecord(value)).toBeUndefined();
   });

@@ -1,12 +1,14 @@
 import { TesseraError } from '../../core/errors.js';
-import { protectFile, type CatalogRecord, type JobHandle, type ProtectSettings } from '../../jobs/index.js';
+import { protectFile, type CatalogRecord, type FolderContents, type JobHandle, type ProtectSettings } from '../../jobs/index.js';
 import type { BucketDescriptor } from '../../storage/index.js';
 import { describeError, type ShownError } from '../errors.js';
 
 interface JobBase {
   readonly id: number;
+  /** The file, or a folder's tar archive (then `contents` says what is in it). */
   readonly file: File;
   readonly settings: ProtectSettings;
+  readonly contents?: FolderContents;
 }
 
 export type ProtectJob =
@@ -27,8 +29,8 @@ export class ProtectQueue {
     private readonly onProtected: (record: CatalogRecord) => void,
   ) {}
 
-  add(file: File, settings: ProtectSettings): void {
-    const job: ProtectJob = { id: this.nextId++, file, settings, state: 'queued' };
+  add(file: File, settings: ProtectSettings, contents?: FolderContents): void {
+    const job: ProtectJob = { id: this.nextId++, file, settings, ...(contents ? { contents } : {}), state: 'queued' };
     this.jobs = [...this.jobs, job];
     this.start(job);
   }
@@ -36,7 +38,7 @@ export class ProtectQueue {
   retry(id: number): void {
     const job = this.jobs.find((candidate) => candidate.id === id);
     if (job?.state !== 'failed') return;
-    const base: JobBase = { id, file: job.file, settings: job.settings };
+    const base: JobBase = { id, file: job.file, settings: job.settings, ...(job.contents ? { contents: job.contents } : {}) };
     this.replace({ ...base, state: 'queued' });
     this.start(base);
   }
@@ -56,10 +58,16 @@ export class ProtectQueue {
       this.replace({ ...job, state: 'failed', error: describeError(error, 'protect')! });
       return;
     }
-    const handle = protectFile(job.file, job.settings, buckets, {
-      onStart: () => this.update(job.id, { ...job, state: 'running', done: 0, total: job.file.size }),
-      onProgress: ({ done, total }) => this.update(job.id, { ...job, state: 'running', done, total }),
-    });
+    const handle = protectFile(
+      job.file,
+      job.settings,
+      buckets,
+      {
+        onStart: () => this.update(job.id, { ...job, state: 'running', done: 0, total: job.file.size }),
+        onProgress: ({ done, total }) => this.update(job.id, { ...job, state: 'running', done, total }),
+      },
+      job.contents,
+    );
     this.handles[job.id] = handle;
     handle.done.then(
       (record) => {
