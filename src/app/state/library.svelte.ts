@@ -8,6 +8,7 @@ import {
   type Recovery,
 } from '../../jobs/index.js';
 import { startDownload } from '../download.js';
+import { saveToFolder, zipOf } from '../save-folder.js';
 import { describeError, type ShownError } from '../errors.js';
 import type { CloudsState } from './clouds.svelte.js';
 
@@ -78,16 +79,27 @@ export class Library {
     this.handles[recordId]?.cancel();
   }
 
-  /** Downloads the rebuilt file under the original's name. */
-  async save(record: CatalogRecord): Promise<void> {
+  /**
+   * Hands the rebuilt file over: as a download under the original's name (`file`); for a folder
+   * record also written into a folder the user picks (`folder`), or as a zip or its .tar (`zip`,
+   * `tar`).
+   */
+  async save(record: CatalogRecord, as: 'file' | 'folder' | 'zip' | 'tar' = 'file'): Promise<void> {
     const job = this.recoveries[record.id];
     if (job?.state !== 'done') return;
     try {
       const blob = await getRecoveredFile(job.recovery.outputName);
       // Closed (or recovered again) while the file was being fetched: nothing left to save.
       if (!this.shows(record.id, job.recovery)) return;
-      this.revokers[record.id]?.();
-      this.revokers[record.id] = startDownload(blob, record.fileName);
+      const folder = record.contents?.name ?? record.fileName.replace(/\.tar$/, '');
+      if (as === 'folder') {
+        await saveToFolder(blob, folder);
+      } else {
+        const [download, name] = as === 'zip' ? [await zipOf(blob), `${folder}.zip`] : [blob, as === 'tar' ? `${folder}.tar` : record.fileName];
+        if (!this.shows(record.id, job.recovery)) return;
+        this.revokers[record.id]?.();
+        this.revokers[record.id] = startDownload(download, name);
+      }
       const { saveError: _cleared, ...saved } = job;
       this.set(record.id, saved);
     } catch (error) {
