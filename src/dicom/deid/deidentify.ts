@@ -8,7 +8,7 @@ import type { DeidentificationContext } from './context.js';
 import { readPart10, tagHex, TRANSFER_SYNTAX, encodingOf, type DicomElement, type Encoding } from './dataset.js';
 import { DeidentificationError } from './errors.js';
 import { IDENTITY_PART_VERSION, type IdentityEntry, type IdentityPart } from './identity.js';
-import { dictionaryVr, resolveAction, type DeidentificationOptions, type ElementAction } from './profile.js';
+import { dictionaryVr, resolveAction, type DeidentificationOptions, type ElementAction, type IodFamily } from './profile.js';
 import { ACTION_TABLE_EDITION } from './table.js';
 import { cleanText, dummyValue, identifyingParts, shiftDate, shiftDateTime, shiftValues, valueText } from './values.js';
 import { imageWarnings, warning, type DeidentificationWarning } from './warnings.js';
@@ -121,6 +121,7 @@ class Run {
     readonly context: DeidentificationContext,
     readonly encoding: Encoding,
     readonly dateOffset: number | undefined,
+    readonly iod: IodFamily,
   ) {}
 
   record(path: string, original: DicomElement, action: ElementAction, name: string): void {
@@ -131,7 +132,7 @@ class Run {
   /** First pass: every value that the profile removes or replaces, to look for in kept free text. */
   collectIdentifying(elements: readonly DicomElement[]): void {
     for (const candidate of elements) {
-      const resolved = resolveAction(candidate.tag, candidate.vr, this.options);
+      const resolved = resolveAction(candidate.tag, candidate.vr, this.options, this.iod);
       if (candidate.items) {
         for (const item of candidate.items) this.collectIdentifying(item);
       } else if (candidate.value && resolved.action !== 'K' && resolved.action !== 'C' && TEXT_VRS.has(resolved.vr ?? '') && resolved.vr !== 'UI') {
@@ -179,7 +180,7 @@ class Run {
     for (const original of elements) {
       if (topLevel && WRITTEN_BY_TESSERA.has(original.tag)) continue;
       const path = `${prefix}${tagHex(original.tag)}`;
-      const { action, reason, vr } = resolveAction(original.tag, original.vr, this.options);
+      const { action, reason, vr } = resolveAction(original.tag, original.vr, this.options, this.iod);
       const name = nameOf(original.tag, reason);
       if (action === 'X') {
         this.record(path, original, action, name);
@@ -283,7 +284,9 @@ export async function deidentify(bytes: Uint8Array, options: DeidentificationOpt
   const patientKey = [textOf(data, 0x00100020), textOf(data, 0x00100021), textOf(data, 0x00100020) ? '' : textOf(data, 0x00100010)].join('\0');
   const dateOffset = options.retainLongitudinalTemporalInformation === 'modified-dates' ? await context.dateOffsetDays(patientKey) : undefined;
 
-  const run = new Run(options, context, encoding, dateOffset);
+  // Enhanced multi-frame IODs carry a Shared Functional Groups Sequence (PS3.3 C.7.6.16).
+  const iod: IodFamily = data.some((candidate) => candidate.tag === 0x52009229) ? 'enhanced' : 'classic';
+  const run = new Run(options, context, encoding, dateOffset, iod);
   run.collectIdentifying(data);
   const transformed = await run.transform(data, '', true);
   transformed.push(...methodAttributes(options, dateOffset));

@@ -75,20 +75,50 @@ function enabledColumns(options: DeidentificationOptions): Set<OptionColumn> {
 }
 
 /**
- * Compound codes ("X unless Z is required to maintain IOD conformance", Table E.1-1a) depend on
- * the attribute's Type in the IOD of the instance. Tessera does not carry the module tables of
- * PS3.3, so it takes the last alternative, the one that keeps the instance conformant whatever
- * that Type is: X/Z → Z, Z/D, X/D and X/Z/D → D, X/Z/U* → U (the sequence stays, its referenced
- * instance UIDs are replaced through their own rows). Z and D values carry no information.
+ * What kind of IOD an instance is, as far as compound codes care: the enhanced multi-frame IODs
+ * (recognised by their Shared Functional Groups Sequence, 5200,9229) make some attributes Type 1
+ * that the classic image IODs leave optional.
  */
-function resolveCompound(action: ProfileAction): ElementAction {
+export type IodFamily = 'classic' | 'enhanced';
+
+/**
+ * PS3.3 Types of the attributes with compound codes that are required (Type 1, 1C, 2 or 2C) in the
+ * IODs Tessera meets most (CT, MR, US, CR/DX, SC, PET, and their enhanced multi-frame forms); every
+ * other attribute with a compound code is Type 3 there, or in modules those IODs do not have.
+ * - Content Date / Time: General Image module 2C; Enhanced CT / MR / US Image modules 1.
+ * - Acquisition DateTime: Enhanced CT / MR Image modules 1C (original images).
+ * - Device Serial Number: Enhanced General Equipment module 1.
+ * - Contrast/Bolus Agent: Contrast/Bolus and Enhanced Contrast/Bolus modules 2.
+ * - Content Creator's Name: Presentation State Identification module 2.
+ */
+const REQUIRED_TYPE: Readonly<Record<string, Partial<Record<IodFamily, 1 | 2>>>> = {
+  '00080023': { classic: 2, enhanced: 1 },
+  '00080033': { classic: 2, enhanced: 1 },
+  '0008002A': { enhanced: 1 },
+  '00181000': { enhanced: 1 },
+  '00180010': { classic: 2, enhanced: 2 },
+  '00700084': { classic: 2, enhanced: 2 },
+};
+
+/**
+ * Compound codes ("X unless Z is required to maintain IOD conformance", Table E.1-1a) by the
+ * attribute's Type: removed when optional (X), emptied when Type 2 (Z), a dummy value when Type 1
+ * (D). Z/D is Z unless Type 1. X/Z/U* (references to other instances: Referenced Image, Source
+ * Image…) always keeps the sequence with every UID in it replaced through the UID rows, the
+ * alternative the standard allows: the copy's images still point at each other, and replaced UIDs
+ * tell nothing.
+ */
+function resolveCompound(action: ProfileAction, tag: string, iod: IodFamily): ElementAction {
+  const type = REQUIRED_TYPE[tag]?.[iod];
   switch (action) {
     case 'X/Z':
-      return 'Z';
-    case 'Z/D':
+      return type === undefined ? 'X' : 'Z';
     case 'X/D':
+      return type === undefined ? 'X' : 'D';
     case 'X/Z/D':
-      return 'D';
+      return type === undefined ? 'X' : type === 2 ? 'Z' : 'D';
+    case 'Z/D':
+      return type === 1 ? 'D' : 'Z';
     case 'X/Z/U*':
       return 'U';
     default:
@@ -100,11 +130,11 @@ function resolveCompound(action: ProfileAction): ElementAction {
  * The action of one row under the options: an enabled option column with K wins (the options
  * retain), then one with C, then any other entry in an enabled column, else the Basic Profile.
  */
-function actionOfRow(row: ActionTableRow, options: DeidentificationOptions): ElementAction {
+function actionOfRow(row: ActionTableRow, options: DeidentificationOptions, iod: IodFamily): ElementAction {
   const columns = enabledColumns(options);
   const entries = [...columns].map((column) => row.options[column]).filter((entry): entry is ProfileAction => entry !== undefined);
   const chosen = entries.find((entry) => entry === 'K') ?? entries.find((entry) => entry === 'C') ?? entries[0] ?? row.basic;
-  return resolveCompound(chosen);
+  return resolveCompound(chosen, row.tag, iod);
 }
 
 export interface ResolvedAction {
@@ -123,7 +153,7 @@ export interface ResolvedAction {
  * - a person's name (PN) or a date (DA, DT) that the table does not list is treated like the
  *   table's own names and dates: removed, or kept / shifted under the longitudinal option.
  */
-export function resolveAction(tag: number, vr: string | undefined, options: DeidentificationOptions): ResolvedAction {
+export function resolveAction(tag: number, vr: string | undefined, options: DeidentificationOptions, iod: IodFamily = 'classic'): ResolvedAction {
   const group = tag >>> 16;
   if (group % 2 === 1) return { action: 'X', reason: 'Private attribute', vr };
   if (group === 0x0000 || group === 0x0002) return { action: 'X', reason: 'Command or file meta element inside the data set', vr };
@@ -132,7 +162,7 @@ export function resolveAction(tag: number, vr: string | undefined, options: Deid
     return { action: 'X', reason: 'Overlay Plane module (its Overlay Data is removed)', vr };
   }
   const row = rowFor(tag);
-  if (row) return { action: actionOfRow(row, options), reason: row.name, vr: vr === undefined || vr === 'UN' ? row.vr : vr };
+  if (row) return { action: actionOfRow(row, options, iod), reason: row.name, vr: vr === undefined || vr === 'UN' ? row.vr : vr };
   const knownVr = vr === undefined || vr === 'UN' ? UNLISTED_VR.get(tagHex(tag)) : vr;
   if (knownVr === 'PN') return { action: 'X', reason: 'Person name not listed in Table E.1-1', vr: knownVr };
   if (knownVr === 'DA' || knownVr === 'DT') {
