@@ -32,8 +32,11 @@ export async function saveToFolder(archive: Blob, name: string): Promise<string 
   const entries = await readTarIndex(archive);
   const folderName = await freeName(parent, name);
   const root = await parent.getDirectoryHandle(folderName, { create: true });
+  // A dropped folder's files are archived under its name: that folder is the one just made.
+  const inside = `${name}/`;
+  const strip = entries.every((entry) => entry.path.startsWith(inside)) ? inside.length : 0;
   for (const entry of entries) {
-    const parts = safeRelativePath(entry.path).split('/');
+    const parts = safeRelativePath(entry.path.slice(strip)).split('/');
     let directory = root;
     for (const part of parts.slice(0, -1)) directory = await directory.getDirectoryHandle(part, { create: true });
     const handle = await directory.getFileHandle(parts.at(-1)!, { create: true });

@@ -171,6 +171,9 @@ async function readHeaders(entries: readonly DropEntry[], backend: DicomBackend,
       const start = next;
       next = Math.min(entries.length, next + batchSize);
       const batch = entries.slice(start, next);
+      // Each batch is sent from a task of its own: handing a chosen file to a worker costs Chromium
+      // a synchronous look at the disk, and eight batches sent at once blocked the page.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       let batchResults: readonly HeaderResult[];
       try {
         batchResults = await backend.readDicomHeaders(batch.map((entry) => entry.file));

@@ -6,7 +6,7 @@
  */
 import { isAbort } from '../../core/errors.js';
 import { ingestEntries, type DropEntry, type IngestProblem, type IngestProgress } from '../../dicom/ingest.js';
-import { collectDataTransfer, collectDirectoryHandle, collectFiles } from '../../dicom/ingest/sources.js';
+import { collectDataTransfer, collectDirectoryHandle, collectFilesInSlices } from '../../dicom/ingest/sources.js';
 import type { Collected } from '../../dicom/ingest/entries.js';
 import type { StudyTree } from '../../dicom/model.js';
 import { folderName } from '../../records/folder.js';
@@ -42,7 +42,7 @@ export class Drops {
   /** Files from `<input type="file" multiple>` or `<input webkitdirectory>`. */
   addFiles(files: FileList | readonly File[]): void {
     if (files.length === 0) return;
-    this.add(Promise.resolve(collectFiles(Array.from(files))));
+    this.add(collectFilesInSlices(Array.from(files)));
   }
 
   addDirectory(handle: FileSystemDirectoryHandle): void {
