@@ -10,8 +10,10 @@ import { createSha256 } from './sha256.js';
 let hasher = createSha256();
 
 const api = {
-  update(bytes: Uint8Array): void {
+  /** Hashes `bytes` and hands its buffer back, so the sender reuses it instead of allocating. */
+  update(bytes: Uint8Array): Uint8Array {
     hasher.update(bytes);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
   /** The SHA-256 of everything sent since the last digest, hex; starts a new one. */
   digestHex(): string {

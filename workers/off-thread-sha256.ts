@@ -9,6 +9,8 @@ import type { HashWorkerApi } from './hash-worker.js';
 
 /** Bytes sent but not yet hashed beyond which `ready` waits: a few chunks. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+/** Copies are made into buffers of at least this size, which come back from the hash worker. */
+const BUFFER_BYTES = 1024 * 1024;
 
 export class OffThreadSha256 {
   private readonly worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module', name: 'tessera-hash' });
@@ -16,14 +18,23 @@ export class OffThreadSha256 {
   private pendingBytes = 0;
   private waiting: (() => void) | undefined;
   private failure: unknown;
+  /**
+   * Buffers back from the hash worker, for the next copies: a new one per chunk would leave a GiB
+   * of garbage behind in the hash worker per GiB hashed, which its collector frees late.
+   */
+  private readonly free: ArrayBuffer[] = [];
 
   update(bytes: Uint8Array): void {
-    const copy = bytes.slice();
+    const index = this.free.findIndex((buffer) => buffer.byteLength >= bytes.length);
+    const buffer = index >= 0 ? this.free.splice(index, 1)[0]! : new ArrayBuffer(Math.max(BUFFER_BYTES, bytes.length));
+    const copy = new Uint8Array(buffer, 0, bytes.length);
+    copy.set(bytes);
     // Counted now: once transferred, the copy reads as empty here.
     const length = copy.length;
     this.pendingBytes += length;
-    this.remote.update(Comlink.transfer(copy, [copy.buffer])).then(
-      () => {
+    this.remote.update(Comlink.transfer(copy, [buffer])).then(
+      (returned) => {
+        if (this.free.length < 8) this.free.push(returned.buffer as ArrayBuffer);
         this.pendingBytes -= length;
         if (this.pendingBytes <= MAX_PENDING_BYTES) this.wake();
       },

@@ -268,3 +268,31 @@ it('reads a series of 2,000 instances without freezing the page', async () => {
     folder.remove();
   }
 }, 300_000);
+
+it('reads a zip of the CD (nested folders, a zip inside, one entry that points outside) and keeps the zip whole to protect', async () => {
+  const zip = new JSZip();
+  for (const [path] of filesUnder(CD)) zip.file(`export/${path}`, readFileSync(join(CD, path)));
+  const inner = new JSZip();
+  inner.file('notes/visit.txt', 'A note inside a zip inside the zip.');
+  zip.file('export/extra/inner.zip', await inner.generateAsync({ type: 'uint8array' }));
+  zip.file('../escape.txt', 'This entry tries to land outside the folder it is unpacked into.');
+  const path = join(work, 'cd-export.zip');
+  writeFileSync(path, await zip.generateAsync({ type: 'uint8array' }));
+
+  await inApp(browser, async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path);
+    const item = page.getByRole('list', { name: 'Chosen files' }).getByTestId('drop-item');
+    await item.getByRole('heading', { name: 'cd-export', exact: true }).waitFor();
+    await item.getByText('DEMO, ALEX').first().waitFor({ timeout: LONG_WAIT });
+    expect(await item.getByTestId('series').count()).toBe(4);
+    // The report, the photo, the DICOMDIR and the note from the inner zip are listed as other files.
+    await item.getByText(/other files/).click();
+    await item.getByText('cd-export.zip/export/extra/inner.zip/notes/visit.txt').waitFor();
+    // The entry that points outside is named, not unpacked.
+    const problems = item.getByRole('list', { name: 'Problems with some files' });
+    await problems.getByText(/would place it outside the folder/).first().waitFor();
+    expect(await problems.getByText('cd-export.zip/../escape.txt').count()).toBeGreaterThanOrEqual(1);
+    // What is protected is the zip as it was dropped: one file, byte for byte.
+    await item.getByText('1 file,').waitFor();
+  });
+}, 120_000);
