@@ -21,7 +21,7 @@ import {
   type Scheme,
 } from '../src/core/index.js';
 import { createBucket, type BucketDescriptor } from '../src/storage/index.js';
-import { openOutputSink } from '../src/storage/local-output.js';
+import { openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
 import { shareKey } from '../src/storage/share-keys.js';
 import { ChunkWorkers } from './chunk-pool.js';
 import { OffThreadSha256 } from './off-thread-sha256.js';
@@ -131,6 +131,8 @@ export async function recoverFile(
   outputName: string,
   onProgress?: ProgressListener,
   workers?: number,
+  /** A file the user chose to write to directly; otherwise the output goes to OPFS under `outputName`. */
+  target?: FileSystemFileHandle,
 ): Promise<RecoveredFile> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
   const unavailable: ShareTrouble[] = [];
@@ -152,7 +154,7 @@ export async function recoverFile(
   opened.sort((a, b) => a.x - b.x);
   unavailable.sort((a, b) => a.x - b.x);
 
-  const output = await openOutputSink(outputName);
+  const output = target ? await openChosenFileSink(target) : await openOutputSink(outputName);
   const chunkWorkers = startChunkWorkers(workers);
   const hasher = hasherFor(chunkWorkers);
   const sink = new HashingSink(output, hasher);

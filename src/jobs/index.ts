@@ -46,6 +46,8 @@ export interface JobListeners {
 export interface Recovery extends RecoveredFile {
   /** Name of the rebuilt file in local storage; pass to getRecoveredFile / discardRecoveredFile. */
   readonly outputName: string;
+  /** Set when the file was written straight into a file the user chose: its name. Nothing is in local storage then. */
+  readonly savedTo?: string;
 }
 
 let pool: SharePool | undefined;
@@ -135,24 +137,26 @@ async function removeShares(recordId: string, buckets: readonly BucketDescriptor
 
 /**
  * Rebuilds a protected file from whichever of its shares the given buckets can still serve. The
- * result stays in local storage until discardRecoveredFile; getRecoveredFile hands it out.
+ * result stays in local storage until discardRecoveredFile; getRecoveredFile hands it out. With
+ * `target` (a file the user picked with showSaveFilePicker) it is written straight there instead.
  */
 export function recoverFile(
   record: CatalogRecord,
   buckets: readonly BucketDescriptor[],
   listeners: JobListeners,
+  target?: FileSystemFileHandle,
 ): JobHandle<Recovery> {
   const outputName = randomId();
   const shares = record.shares.map(({ x, bucketId, key }) => ({ x, bucketId, key }));
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers()),
+      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target),
       listeners.onStart,
     ),
   );
   return {
     done: task.done.then(
-      (recovered) => ({ ...recovered, outputName }),
+      (recovered) => ({ ...recovered, outputName, ...(target ? { savedTo: target.name } : {}) }),
       async (error: unknown) => {
         // A cancelled or failed rebuild may leave part of the output behind.
         await deleteOutput(outputName).catch(() => undefined);

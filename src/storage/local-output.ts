@@ -93,3 +93,41 @@ export async function clearOutputs(): Promise<void> {
   }
   for (const { name } of await listFiles(directory)) await removeFile(directory, name).catch(() => undefined);
 }
+
+/**
+ * A sink into a file the user chose (File System Access API, `showSaveFilePicker`): the rebuilt
+ * file goes straight to its place on disk, never into memory and never through browser storage.
+ * The browser writes to a temporary file and puts it in place only on close, so an aborted
+ * recovery leaves the chosen file as it was.
+ */
+export async function openChosenFileSink(handle: FileSystemFileHandle): Promise<ByteSink> {
+  let writable: FileSystemWritableFileStream;
+  try {
+    writable = await handle.createWritable();
+  } catch (error) {
+    throw outputFailed(error);
+  }
+  let finished = false;
+  return {
+    async write(bytes) {
+      try {
+        await writable.write(bytes as Uint8Array<ArrayBuffer>);
+      } catch (error) {
+        throw outputFailed(error);
+      }
+    },
+    async close() {
+      finished = true;
+      try {
+        await writable.close();
+      } catch (error) {
+        throw outputFailed(error);
+      }
+    },
+    async abort() {
+      if (finished) return;
+      finished = true;
+      await writable.abort().catch(() => undefined);
+    },
+  };
+}

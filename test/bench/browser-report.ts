@@ -190,7 +190,7 @@ export function browserSection(report: BrowserReport): string[] {
       'Time runs from the click to the moment the page shows the result (the file\'s card, or the verdict), both read from `performance.now()` in the page.',
     '- Every rebuild is checked: the app must say "Identical" and show, for the rebuilt file, the SHA-256 computed in Node from the input; the card must say which shares were used (2, 3, 5 with clouds A and D off). A wrong rebuild stops the benchmark.',
     '- Each group of runs has a Chromium of its own with a fresh profile folder **on disk**, so OPFS (the five demo clouds and the rebuilt file) is on disk as for a user. (In Playwright\'s usual off-the-record contexts, Chromium keeps OPFS in memory.) `?workers=N` in the address sets the chunk workers each job may use (src/jobs/index.ts → workers/share-jobs.ts; 1 keeps every chunk in the job\'s own worker): ' +
-      'with 1, the job\'s worker does all the work; with 2, it reads, hashes and writes while two chunk workers encrypt and code.',
+      'with 1, the job\'s worker does all the work; with 2, it reads and writes while two chunk workers encrypt and code and a hash worker computes the file\'s SHA-256.',
     '',
     '### Targets',
     '',
@@ -225,7 +225,7 @@ export function browserSection(report: BrowserReport): string[] {
     '',
     'With one worker, the share worker runs these stages one after the other for each chunk, so an operation cannot beat 1 / Σ (1 / stage rate): ' +
       'measured ÷ that bound near 1× means the stages themselves are the limit, well below 1× that time goes elsewhere (waiting, copies, messages, garbage collection). ' +
-      'With two or more, chunks are encrypted and coded in chunk workers while the share worker reads, hashes and writes, so the bound can be beaten; by how much is what the pool buys.',
+      'With two or more, chunks are encrypted and coded in chunk workers and hashed in a hash worker while the share worker reads and writes, so the bound can be beaten; by how much is what the pool buys.',
     '',
     ...table(['operation', 'stages (MB/s)', 'sequential bound MB/s', `measured MB/s, 1 / 2 workers`, 'measured ÷ bound, 1 / 2 workers'], modelRows, [2, 3, 4]),
     '',

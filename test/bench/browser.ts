@@ -399,6 +399,7 @@ async function measureCeilings(
 /** What a thread is, from the script it spends its time in. */
 function roleOf(script: string, threadName: string): string {
   if (/\/chunk-worker[-.]/.test(script)) return 'chunk workers';
+  if (/\/hash-worker[-.]/.test(script)) return 'hash worker (the file\'s SHA-256)';
   if (/\/share-worker[-.]/.test(script)) return "share worker (the job's coordinator)";
   if (threadName === 'CrRendererMain') return 'page main thread';
   return `${threadName} (${script})`;

@@ -51,15 +51,42 @@ export class Library {
     return this.reachableShares(record) >= record.k;
   }
 
-  recover(record: CatalogRecord): void {
+  /** Whether the browser can write a rebuilt file straight into a file the user picks. */
+  get canRecoverToFile(): boolean {
+    return typeof window !== 'undefined' && 'showSaveFilePicker' in window;
+  }
+
+  /**
+   * Asks where to save, then rebuilds the file straight into it (no copy in browser storage, nothing
+   * in memory). The picker must open from the click itself, so it comes first.
+   */
+  async recoverToFile(record: CatalogRecord): Promise<void> {
+    if (!this.canRecover(record)) return;
+    type SavePicker = (options: { suggestedName: string; id?: string }) => Promise<FileSystemFileHandle>;
+    let target: FileSystemFileHandle;
+    try {
+      target = await (window as unknown as { showSaveFilePicker: SavePicker }).showSaveFilePicker({ suggestedName: record.fileName, id: 'tessera-save' });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return;
+      throw error;
+    }
+    this.recover(record, target);
+  }
+
+  recover(record: CatalogRecord, target?: FileSystemFileHandle): void {
     const current = this.recoveries[record.id];
     if (current?.state === 'queued' || current?.state === 'running' || !this.canRecover(record)) return;
     void this.discard(record.id, current);
     this.set(record.id, { state: 'queued' });
-    const handle = recoverFile(record, this.clouds.all, {
-      onStart: () => this.progress(record.id, 0, record.size),
-      onProgress: ({ done, total }) => this.progress(record.id, done, total),
-    });
+    const handle = recoverFile(
+      record,
+      this.clouds.all,
+      {
+        onStart: () => this.progress(record.id, 0, record.size),
+        onProgress: ({ done, total }) => this.progress(record.id, done, total),
+      },
+      target,
+    );
     this.handles[record.id] = handle;
     handle.done.then(
       (recovery) => {
