@@ -34,7 +34,7 @@ export class OffThreadSha256 {
     this.pendingBytes += length;
     this.remote.update(Comlink.transfer(copy, [buffer])).then(
       (returned) => {
-        if (this.free.length < 8) this.free.push(returned.buffer as ArrayBuffer);
+        if (this.free.length < 3) this.free.push(returned.buffer as ArrayBuffer);
         this.pendingBytes -= length;
         if (this.pendingBytes <= MAX_PENDING_BYTES) this.wake();
       },

@@ -313,7 +313,7 @@ async function protectPhase(session: Session, input: InputFile, scheme: Scheme, 
 /** Times Recover and checks the rebuilt file's SHA-256; then closes the result (deleting the file). */
 async function recoverPhase(session: Session, input: InputFile, scheme: Scheme, workers: number, card: Locator, phase: Phase): Promise<PhaseResult> {
   const verdict = card.getByTestId('verdict');
-  const timed = await timedClick(session, { kind: 'recover', name: input.name }, card.getByRole('button', { name: 'Recover' }));
+  const timed = await timedClick(session, { kind: 'recover', name: input.name }, card.getByRole('button', { name: 'Recover', exact: true }));
   const shown = {
     verdict: (await verdict.innerText()).trim(),
     original: (await card.getByTestId('sha-original').innerText()).trim(),

@@ -77,7 +77,7 @@ async function protectThroughUi(
 }
 
 async function recoverThroughUi(record: Locator): Promise<{ original: string; rebuilt: string; verdict: string }> {
-  await record.getByRole('button', { name: 'Recover' }).click();
+  await record.getByRole('button', { name: 'Recover', exact: true }).click();
   const verdict = record.getByTestId('verdict');
   await verdict.waitFor({ timeout: LONG_WAIT });
   return {
@@ -203,7 +203,7 @@ it('refuses to recover in plain words when fewer than k clouds are on, and recov
     expect((await refusal.textContent())!.replace(/\s+/g, ' ').trim()).toBe(
       'Only 2 of the 5 clouds holding this file are switched on, and 3 are needed to rebuild it. Switch on 1 more cloud to recover it.',
     );
-    expect(await record.getByRole('button', { name: 'Recover' }).isDisabled()).toBe(true);
+    expect(await record.getByRole('button', { name: 'Recover', exact: true }).isDisabled()).toBe(true);
 
     // The switches are remembered: after a reload the refusal is still there.
     await page.reload();
@@ -250,7 +250,7 @@ it('names the error in plain words, with Retry, when shares are missing from clo
       const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('tessera-demo');
       for (const cloud of ['demo-a', 'demo-b', 'demo-c']) await root.removeEntry(cloud, { recursive: true });
     });
-    await record.getByRole('button', { name: 'Recover' }).click();
+    await record.getByRole('button', { name: 'Recover', exact: true }).click();
     const alert = record.getByRole('alert');
     await alert.getByText(ERROR_ADVICE['share.too-few'].title).waitFor();
     await alert.getByText(ERROR_ADVICE['share.too-few'].action).waitFor();

@@ -129,7 +129,7 @@ it('reads the demo CD as one study tree, copies it de-identified, protects it as
 
     await switchCloud(page, 'Demo cloud B', false);
     await switchCloud(page, 'Demo cloud E', false);
-    await record.getByRole('button', { name: 'Recover' }).click();
+    await record.getByRole('button', { name: 'Recover', exact: true }).click();
     await record.getByTestId('verdict').getByText(/Identical/).waitFor({ timeout: LONG_WAIT });
 
     // As a .tar: GNU tar unpacks the very same files.
