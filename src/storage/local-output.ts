@@ -33,6 +33,14 @@ export async function openOutputSink(name: string): Promise<ByteSink> {
   } catch (error) {
     throw outputFailed(error);
   }
+  return sinkOver(target, () => deleteOutput(name));
+}
+
+/**
+ * The sink over a write target: failures become output.failed; abort is best effort (the handle or
+ * stream may already be broken), once, never after close, and then runs `cleanUp`.
+ */
+function sinkOver(target: WriteTarget, cleanUp?: () => Promise<void>): ByteSink {
   let finished = false;
   return {
     async write(bytes) {
@@ -53,9 +61,8 @@ export async function openOutputSink(name: string): Promise<ByteSink> {
     async abort() {
       if (finished) return;
       finished = true;
-      // Dropping a partial output is best effort: the handle or stream may already be broken.
       await target.abort().catch(() => undefined);
-      await deleteOutput(name).catch(() => undefined);
+      await cleanUp?.().catch(() => undefined);
     },
   };
 }
@@ -107,27 +114,5 @@ export async function openChosenFileSink(handle: FileSystemFileHandle): Promise<
   } catch (error) {
     throw outputFailed(error);
   }
-  let finished = false;
-  return {
-    async write(bytes) {
-      try {
-        await writable.write(bytes as Uint8Array<ArrayBuffer>);
-      } catch (error) {
-        throw outputFailed(error);
-      }
-    },
-    async close() {
-      finished = true;
-      try {
-        await writable.close();
-      } catch (error) {
-        throw outputFailed(error);
-      }
-    },
-    async abort() {
-      if (finished) return;
-      finished = true;
-      await writable.abort().catch(() => undefined);
-    },
-  };
+  return sinkOver({ write: (bytes) => writable.write(bytes as Uint8Array<ArrayBuffer>), close: () => writable.close(), abort: () => writable.abort() });
 }

@@ -12,7 +12,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, longTasks, watchLongTasks, type OpenApp } from './harness.js';
 import { inApp } from './in-app.js';
-import { fillProtectForm, switchCloud } from './ui.js';
+import { demoCloudFiles, fillProtectForm, switchCloud } from './ui.js';
 import { ERROR_ADVICE } from '../../src/core/errors.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 
@@ -104,26 +104,6 @@ function bigFile(): Promise<{ path: string; sha256: string }> {
   return big;
 }
 
-/** Every file under the demo clouds' folder in OPFS (objects and temporary files alike). */
-async function demoCloudFiles(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
-    type Directory = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
-    const names: string[] = [];
-    const walk = async (directory: Directory, path: string): Promise<void> => {
-      for await (const [name, handle] of directory.entries()) {
-        if (handle.kind === 'file') names.push(`${path}/${name}`);
-        else await walk(handle as Directory, `${path}/${name}`);
-      }
-    };
-    const root = (await navigator.storage.getDirectory()) as Directory;
-    try {
-      await walk((await root.getDirectoryHandle('tessera-demo')) as Directory, 'tessera-demo');
-    } catch (error) {
-      if ((error as Error).name !== 'NotFoundError') throw error;
-    }
-    return names.sort();
-  });
-}
 
 it('protects 64 MiB 3-of-5 (strong & compact) and rebuilds it exactly with two clouds off', async () => {
   const name = BIG_NAME;

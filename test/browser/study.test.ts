@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureFolder, runPython } from '../helpers/dicom-tools.js';
 import { launchChromium } from './harness.js';
 import { inApp } from './in-app.js';
-import { switchCloud } from './ui.js';
+import { demoCloudFiles, switchCloud } from './ui.js';
 import { root } from './serve-app.js';
 
 const CD = join(root, 'public/samples/demo-cd');
@@ -161,18 +161,7 @@ it('reads the demo CD as one study tree, copies it de-identified, protects it as
 
     expect(scanRequests(requests)).toEqual([]);
     // What the clouds hold is named by random ids only.
-    const stored = await page.evaluate(async () => {
-      type Directory = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
-      const names: string[] = [];
-      const walk = async (directory: Directory, path: string): Promise<void> => {
-        for await (const [name, handle] of directory.entries()) {
-          if (handle.kind === 'file') names.push(`${path}/${name}`);
-          else await walk(handle as Directory, `${path}/${name}`);
-        }
-      };
-      await walk((await (await navigator.storage.getDirectory()).getDirectoryHandle('tessera-demo')) as Directory, 'tessera-demo');
-      return names;
-    });
+    const stored = await demoCloudFiles(page);
     expect(stored).toHaveLength(5);
     for (const path of stored) expect(path).toMatch(/^tessera-demo\/demo-[a-e]\/tessera%2F[0-9a-f]{32}%2F[1-5]%2Etshare$/);
   });

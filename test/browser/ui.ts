@@ -34,3 +34,24 @@ export async function switchCloud(page: Page, name: string, on: boolean): Promis
   if (on) await cloudSwitch.check();
   else await cloudSwitch.uncheck();
 }
+
+/** Every file under the demo clouds' folder in OPFS (objects and temporary files alike). */
+export async function demoCloudFiles(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    type Directory = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
+    const names: string[] = [];
+    const walk = async (directory: Directory, path: string): Promise<void> => {
+      for await (const [name, handle] of directory.entries()) {
+        if (handle.kind === 'file') names.push(`${path}/${name}`);
+        else await walk(handle as Directory, `${path}/${name}`);
+      }
+    };
+    const root = (await navigator.storage.getDirectory()) as Directory;
+    try {
+      await walk((await root.getDirectoryHandle('tessera-demo')) as Directory, 'tessera-demo');
+    } catch (error) {
+      if ((error as Error).name !== 'NotFoundError') throw error;
+    }
+    return names.sort();
+  });
+}
