@@ -92,8 +92,12 @@ export class TransferError extends Error {
     message: string,
     /** HTTP status, 0 for a network error. */
     readonly status: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(`[${code}] ${message}`, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** How long the server asked to wait before trying again (Retry-After), when it said. */
+  readonly retryAfterMs?: number;
 }
