@@ -11,6 +11,7 @@ import {
   describeCause,
   protect,
   recover,
+  shareSize,
   toTesseraError,
   type ByteSink,
   type ByteSource,
@@ -94,8 +95,10 @@ export async function protectFile(
   let chunkWorkers: ChunkWorkers | undefined;
   let hasher: StreamHasher | undefined;
   try {
+    // Every share has this size: a remote bucket chooses its part size from it (one PUT when it fits).
+    const expectedSize = shareSize(request.scheme, request.k, request.n, file.size);
     for (const { bucket, key } of placements) {
-      sinks.push(await bucket.openWriter(key, { contentType: 'application/octet-stream' }));
+      sinks.push(await bucket.openWriter(key, { contentType: 'application/octet-stream', expectedSize }));
     }
     chunkWorkers = startChunkWorkers(request.workers);
     hasher = hasherFor(chunkWorkers);

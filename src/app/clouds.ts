@@ -1,5 +1,5 @@
 /**
- * How each demo cloud looks. Colour is never the only cue: every cloud also has its own letter,
+ * How each demo cloud (and each kind of real location) looks. Colour is never the only cue: every cloud also has its own letter,
  * badge shape and name.
  */
 export interface CloudLook {
@@ -18,8 +18,13 @@ const LOOKS: Readonly<Record<string, CloudLook>> = {
   'demo-e': { provider: 'Slate Archive', colour: '#46505a', mark: 'E', shape: 'shield' },
 };
 
+/** Real locations: by kind (their label names them; the mark says which kind of storage). */
+const S3_LOOK: CloudLook = { provider: 'S3-compatible storage', colour: '#0b5c63', mark: 'S3', shape: 'square' };
+const AZURE_LOOK: CloudLook = { provider: 'Azure Blob Storage', colour: '#0a4e8c', mark: 'Az', shape: 'hexagon' };
 const FALLBACK: CloudLook = { provider: 'Storage', colour: '#46505a', mark: '?', shape: 'circle' };
 
 export function cloudLook(bucketId: string): CloudLook {
+  if (bucketId.startsWith('s3:')) return S3_LOOK;
+  if (bucketId.startsWith('azure:')) return AZURE_LOOK;
   return LOOKS[bucketId] ?? FALLBACK;
 }

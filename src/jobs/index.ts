@@ -10,6 +10,7 @@ import type { Progress, Scheme } from '../core/types.js';
 import { createBucket, type BucketDescriptor } from '../storage/index.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
 import { deleteOutput } from '../storage/local-output.js';
+import { Fetcher } from '../storage/transfer/fetcher.js';
 import type { RecoveredFile } from '../../workers/share-jobs.js';
 import { putRecord } from '../vault/catalog.js';
 import type { CatalogRecord, FolderContents } from '../vault/catalog-record.js';
@@ -130,9 +131,15 @@ export function protectFile(
   };
 }
 
+/**
+ * Clean-up after a failed protect is best effort and the failure is shown only once it is done: a
+ * few quick attempts, not the ten minutes of retries an upload gets.
+ */
+const cleanupFetcher = new Fetcher({ maxAttempts: 3, maxElapsedMs: 20_000 });
+
 /** Deletes every share of a record (complete or half-written) from the buckets; best effort. */
 async function removeShares(recordId: string, buckets: readonly BucketDescriptor[]): Promise<void> {
-  await Promise.allSettled(buckets.map((bucket, index) => createBucket(bucket).delete(shareKey(recordId, index + 1))));
+  await Promise.allSettled(buckets.map((bucket, index) => createBucket(bucket, { fetcher: cleanupFetcher }).delete(shareKey(recordId, index + 1))));
 }
 
 /**

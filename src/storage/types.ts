@@ -1,12 +1,14 @@
 import type { ByteSink, ByteSource } from '../core/io.js';
+import type { S3Addressing } from './s3/config.js';
+import type { S3Provider } from './s3/presets.js';
 
 /**
- * What every bucket backend implements: the embedded demo buckets now, S3-compatible, Azure Blob and
- * an organisation's presign endpoint later. Keys are opaque object names chosen by the caller and
- * never carry anything about a patient. No DOM: backends run in workers, on the page (which deletes
- * a record's shares) and in Node alike, so use only what every realm has. The demo buckets read and
- * write through OPFS sync access handles in a worker, and through writable streams and Blob slices
- * on the page.
+ * What every bucket backend implements: the embedded demo buckets, S3-compatible buckets and Azure
+ * Blob containers (RemoteBucket over a transport), an organisation's presign endpoint later. Keys
+ * are opaque object names chosen by the caller and never carry anything about a patient. No DOM:
+ * backends run in workers, on the page (which deletes a record's shares and tests a location) and
+ * in Node alike, so use only what every realm has. The demo buckets read and write through OPFS
+ * sync access handles in a worker, and through writable streams and Blob slices on the page.
  *
  * Errors are TesseraError with codes bucket.offline, bucket.not-found, bucket.failed.
  */
@@ -16,8 +18,15 @@ export interface Bucket {
   /** Name shown to people ("Demo cloud 1 — Blue"). */
   readonly label: string;
 
-  /** Streaming upload: bytes are appended through the sink; the object appears when it is closed. */
-  openWriter(key: string, options?: { readonly contentType?: string; readonly signal?: AbortSignal }): Promise<ByteSink>;
+  /**
+   * Streaming upload: bytes are appended through the sink; the object appears when it is closed.
+   * `expectedSize`, when the caller knows it (a share's size is), lets a remote bucket choose its
+   * part size (and send in one request what fits); then exactly that many bytes must be written.
+   */
+  openWriter(
+    key: string,
+    options?: { readonly contentType?: string; readonly signal?: AbortSignal; readonly expectedSize?: number },
+  ): Promise<ByteSink>;
   /** Random-access download of an existing object; bucket.not-found if it is missing. */
   openReader(key: string, options?: { readonly signal?: AbortSignal }): Promise<ByteSource>;
   /** Size of the object, or null if it does not exist. */
@@ -26,11 +35,45 @@ export interface Bucket {
   delete(key: string): Promise<void>;
 }
 
-/** Serializable description of a bucket, as passed to a worker and kept in the catalog. */
-export type BucketDescriptor = {
-  readonly kind: 'demo';
+interface DescriptorBase {
   readonly id: string;
   readonly label: string;
-  /** A switched-off demo bucket refuses every request with bucket.offline. */
+  /** A switched-off bucket refuses every request with bucket.offline: the app neither writes nor reads it. */
   readonly online: boolean;
-};
+}
+
+/** One of the five storage locations inside this browser (demo-bucket.ts). */
+export interface DemoBucketDescriptor extends DescriptorBase {
+  readonly kind: 'demo';
+}
+
+/**
+ * One bucket of an S3-compatible store, with the user's key (s3/config.ts S3BucketConfig, whose
+ * `bucketId` is `id`). WARNING: `secretAccessKey` is a credential. A descriptor carrying it lives
+ * only in the page's memory and in a job's message to a worker: never in the catalog, a log or a
+ * message.
+ */
+export interface S3BucketDescriptor extends DescriptorBase {
+  readonly kind: 's3';
+  /** The preset it was set up with: its limits (presets.ts) and CORS rule apply. */
+  readonly provider: S3Provider;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly addressing: S3Addressing;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** One Azure Blob container. WARNING: the SAS URL is a bearer credential, kept like an S3 secret. */
+export interface AzureBucketDescriptor extends DescriptorBase {
+  readonly kind: 'azure';
+  /** `https://<account>.blob.core.windows.net/<container>?sv=…&sr=c&sig=…` */
+  readonly containerSasUrl: string;
+}
+
+/**
+ * Serializable description of a bucket, as passed to a worker (structured clone: plain data only).
+ * The catalog keeps only its `id`.
+ */
+export type BucketDescriptor = DemoBucketDescriptor | S3BucketDescriptor | AzureBucketDescriptor;

@@ -42,6 +42,13 @@ export interface OpenAppOptions {
   readonly allowOrigins?: readonly string[];
   /** Path under the base URL to open first (default: the base URL itself). */
   readonly path?: string;
+  /**
+   * Default true: requests to other origins are aborted by a route. false: no route is set and
+   * foreign requests are only recorded (they still fail the test through `foreignRequests`). Needed
+   * to test real CORS: while any route is set, Playwright answers every CORS preflight itself with
+   * "allow all" (playwright-core, crNetworkManager: isInterceptedOptionsPreflight).
+   */
+  readonly routeRequests?: boolean;
 }
 
 export interface OpenApp {
@@ -95,19 +102,27 @@ export async function openAppIn(context: BrowserContext, baseUrl: string, option
   context.on('request', (request) => {
     if (!isAllowed(request.url())) foreignRequests.push(request.url());
   });
-  await context.route('**/*', async (route) => {
-    if (isAllowed(route.request().url())) await route.fallback();
-    else await route.abort('blockedbyclient');
-  });
-  await context.routeWebSocket(
-    (url) => !isAllowed(url.href.replace(/^ws/, 'http')),
-    async (socket) => {
-      foreignRequests.push(socket.url());
-      await socket.close({ code: 1008, reason: 'blocked by the test harness' });
-    },
-  );
+  if (options.routeRequests ?? true) {
+    await context.route('**/*', async (route) => {
+      if (isAllowed(route.request().url())) await route.fallback();
+      else await route.abort('blockedbyclient');
+    });
+    await context.routeWebSocket(
+      (url) => !isAllowed(url.href.replace(/^ws/, 'http')),
+      async (socket) => {
+        foreignRequests.push(socket.url());
+        await socket.close({ code: 1008, reason: 'blocked by the test harness' });
+      },
+    );
+  }
 
   const page = await context.newPage();
+  // Without routes, a WebSocket to another origin is not stopped: record it all the same.
+  if (!(options.routeRequests ?? true)) {
+    page.on('websocket', (socket) => {
+      if (!isAllowed(socket.url().replace(/^ws/, 'http'))) foreignRequests.push(socket.url());
+    });
+  }
   page.on('pageerror', (error) => pageErrors.push(error.stack ?? `${error.name}: ${error.message}`));
   page.on('crash', () => pageErrors.push('the page crashed'));
   page.on('console', (message) => {

@@ -1,15 +1,27 @@
 import { DEMO_BUCKETS, type BucketDescriptor } from '../../storage/index.js';
 import { loadCloudSwitches, saveCloudSwitches } from '../../jobs/index.js';
 import { describeError } from '../errors.js';
+import { StorageLocations } from './locations.svelte.js';
 
-/** The demo clouds and which of them are switched on; remembered across visits. */
+/**
+ * Every place a share can go: the person's real storage locations (first, in the order added) and
+ * the demo clouds, and which of them are switched on. The demo switches are remembered across
+ * visits; real locations only for the session (locations.svelte.ts).
+ */
 export class CloudsState {
+  readonly locations = new StorageLocations();
+
   online = $state<Record<string, boolean>>(Object.fromEntries(DEMO_BUCKETS.map((bucket) => [bucket.id, true])));
 
-  /** Every demo cloud, with its current on/off state, as workers need it. */
-  readonly all: BucketDescriptor[] = $derived(DEMO_BUCKETS.map((bucket) => ({ ...bucket, online: this.online[bucket.id] === true })));
+  /** The demo clouds, with their current on/off state. */
+  readonly demo: BucketDescriptor[] = $derived(DEMO_BUCKETS.map((bucket) => ({ ...bucket, online: this.online[bucket.id] === true })));
 
-  /** The clouds that are switched on, in the order of `all`. */
+  readonly demoOnlineCount: number = $derived(this.demo.filter((bucket) => bucket.online).length);
+
+  /** Every location, real ones first, with its on/off state, as workers need it. */
+  readonly all: BucketDescriptor[] = $derived([...this.locations.list, ...this.demo]);
+
+  /** The locations that are switched on, in the order of `all`. */
   readonly onlineBuckets: BucketDescriptor[] = $derived(this.all.filter((bucket) => bucket.online));
 
   readonly onlineCount: number = $derived(this.onlineBuckets.length);
@@ -30,15 +42,25 @@ export class CloudsState {
     return this.byId[bucketId]?.online ?? false;
   }
 
+  /** Whether the location is set up in this session (a record may name one that was forgotten). */
+  isKnown(bucketId: string): boolean {
+    return this.byId[bucketId] !== undefined;
+  }
+
   label(bucketId: string): string {
     return this.byId[bucketId]?.label ?? bucketId;
   }
 
   /**
-   * Switches a cloud on or off at once. Remembering it is best effort: if IndexedDB refuses, the
-   * switch still holds for this visit and the failure is logged (never an unhandled rejection).
+   * Switches a location on or off at once. A demo cloud's switch is remembered, best effort: if
+   * IndexedDB refuses, the switch still holds for this visit and the failure is logged (never an
+   * unhandled rejection).
    */
   async set(bucketId: string, on: boolean): Promise<void> {
+    if (this.locations.get(bucketId)) {
+      this.locations.setOnline(bucketId, on);
+      return;
+    }
     this.online[bucketId] = on;
     try {
       await saveCloudSwitches({ version: 1, online: $state.snapshot(this.online) });
