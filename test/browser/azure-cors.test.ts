@@ -19,7 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { azureCorsRule } from '../../src/storage/azure/index.js';
-import { launchChromium } from './harness.js';
+import { launchChromium, openApp } from './harness.js';
 import { startAzurite, type Azurite } from '../servers/azurite.js';
 import { startAzuriteFront, type AzuriteFront } from '../servers/azurite-front.js';
 
@@ -239,30 +239,15 @@ interface AppPage {
  * … status of 404" for a HEAD of a deleted blob, "blocked by CORS policy" for a refused exchange.
  */
 async function withApp(allowOrigins: readonly string[], expectedConsole: RegExp, work: (app: AppPage) => Promise<void>): Promise<void> {
-  const baseUrl = inject('baseUrl');
-  const origin = new URL(baseUrl).origin;
-  const allowed = new Set([origin, ...allowOrigins.map((allowedOrigin) => new URL(allowedOrigin).origin)]);
-  const context = await browser.newContext();
-  const foreignRequests: string[] = [];
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !allowed.has(url.origin)) foreignRequests.push(request.url());
-  });
+  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    await page.goto(baseUrl, { waitUntil: 'load' });
-    await work({ page, origin });
-    expect(foreignRequests, 'requests to other origins').toEqual([]);
-    expect(pageErrors, 'page errors').toEqual([]);
-    for (const message of consoleErrors) expect(message, 'console errors').toMatch(expectedConsole);
+    await work({ page: app.page, origin: app.origin });
+    expect(app.foreignRequests, 'requests to other origins').toEqual([]);
+    expect(app.pageErrors, 'page errors').toEqual([]);
+    // The harness adds where a message came from, " (url:line)"; the patterns are about the text.
+    for (const message of app.consoleErrors) expect(message.replace(/ \([^()]*:\d+\)$/, ''), 'console errors').toMatch(expectedConsole);
   } finally {
-    await context.close();
+    await app.close();
   }
 }
 

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PresignEndpointConfig } from '../../src/storage/presign-endpoint/index.js';
 import { startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { startPresignEndpoint, type PresignEndpoint } from '../servers/presign-endpoint.mjs';
-import { launchChromium, type OpenApp } from './harness.js';
+import { launchChromium, openApp, type OpenApp } from './harness.js';
 import { root } from './serve-app.js';
 
 const entryFolder = join(root, 'test/.output/presign-browser-entry');
@@ -83,28 +83,12 @@ type PresignModule = typeof import('../../src/storage/presign-endpoint/index.js'
 
 /** The served app with the bundle, in a context with no routing; requests to other origins are recorded. */
 async function openWithRealCors(allowOrigins: readonly string[]): Promise<OpenApp> {
-  const baseUrl = inject('baseUrl');
-  const origin = new URL(baseUrl).origin;
-  const allowed = new Set([origin, ...allowOrigins.map((allowedOrigin) => new URL(allowedOrigin).origin)]);
-  const context = await browser.newContext();
-  const foreignRequests: string[] = [];
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !allowed.has(url.origin)) foreignRequests.push(request.url());
-  });
+  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? `${error.name}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    await page.goto(baseUrl, { waitUntil: 'load' });
-    await page.addScriptTag({ content: bundle });
-    return { context, page, origin, foreignRequests, pageErrors, consoleErrors, close: () => context.close() };
+    await app.page.addScriptTag({ content: bundle });
+    return app;
   } catch (error) {
-    await context.close();
+    await app.close();
     throw error;
   }
 }

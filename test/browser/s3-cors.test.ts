@@ -22,7 +22,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { S3BucketConfig } from '../../src/storage/s3/index.js';
 import { appCorsRule, startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
-import { launchChromium, type OpenApp } from './harness.js';
+import { launchChromium, openApp, type OpenApp } from './harness.js';
 import { root } from './serve-app.js';
 
 const entryFolder = join(root, 'test/.output/s3-browser-entry');
@@ -142,28 +142,12 @@ async function attempt(page: Page, config: S3BucketConfig, call: 'put' | 'head' 
  * S3 bundle added to the page. Requests outside the app's origin and `allowOrigins` are recorded.
  */
 async function openWithRealCors(allowOrigins: readonly string[]): Promise<OpenApp> {
-  const baseUrl = inject('baseUrl');
-  const origin = new URL(baseUrl).origin;
-  const allowed = new Set([origin, ...allowOrigins.map((allowedOrigin) => new URL(allowedOrigin).origin)]);
-  const context = await browser.newContext();
-  const foreignRequests: string[] = [];
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  context.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !allowed.has(url.origin)) foreignRequests.push(request.url());
-  });
+  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? `${error.name}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    await page.goto(baseUrl, { waitUntil: 'load' });
-    await page.addScriptTag({ content: bundle });
-    return { context, page, origin, foreignRequests, pageErrors, consoleErrors, close: () => context.close() };
+    await app.page.addScriptTag({ content: bundle });
+    return app;
   } catch (error) {
-    await context.close();
+    await app.close();
     throw error;
   }
 }
