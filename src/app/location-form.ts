@@ -1,20 +1,27 @@
 /**
  * The set-up form of a real storage location, as plain data, and its checks: what the person typed
- * becomes a BucketDescriptor (validated by the transports' own rules, s3/presets.ts and
- * azure/sas.ts), or the field at fault with a message that never repeats a secret.
+ * becomes a BucketDescriptor (validated by the transports' own rules, s3/presets.ts,
+ * azure/sas.ts and presign-endpoint/config.ts), or the field at fault with a message that never
+ * repeats a secret.
  */
 import { parseContainerSasUrl } from '../storage/azure/index.js';
-import type { AzureBucketDescriptor, S3BucketDescriptor } from '../storage/index.js';
+import type { AzureBucketDescriptor, PresignEndpointBucketDescriptor, S3BucketDescriptor } from '../storage/index.js';
+import { validatePresignEndpointConfig } from '../storage/presign-endpoint/index.js';
 import { configFromPreset, S3_PRESETS, S3_PROVIDERS, type S3Addressing, type S3Provider } from '../storage/s3/index.js';
+import type { LocationSettings } from '../vault/catalog-record.js';
 
+/** A location the Test button can probe (location-probe.ts). */
 export type RemoteDescriptor = S3BucketDescriptor | AzureBucketDescriptor;
+/** Any real storage location the person set up. */
+export type LocationDescriptor = RemoteDescriptor | PresignEndpointBucketDescriptor;
+export type LocationKind = LocationDescriptor['kind'];
 
 export interface LocationFormValues {
-  kind: 's3' | 'azure';
+  kind: LocationKind;
   /** What the person calls it; default: the bucket's or container's name. */
   label: string;
   provider: S3Provider;
-  /** Empty: the provider's usual address (where it has one). */
+  /** Empty: the provider's usual address (where it has one). For a signing service: its address. */
   endpoint: string;
   /** Cloudflare R2's account id (part of its address). */
   accountId: string;
@@ -27,18 +34,20 @@ export interface LocationFormValues {
   secretAccessKey: string;
   /** Empty when editing: keep the one already given. */
   containerSasUrl: string;
+  /** The organisation's access token for its signing service. Empty when editing: keep the one already given. */
+  token: string;
 }
 
 export type LocationField = Exclude<keyof LocationFormValues, 'kind'>;
 
-export type FormResult = { readonly ok: true; readonly descriptor: RemoteDescriptor } | { readonly ok: false; readonly field: LocationField; readonly message: string };
+export type FormResult = { readonly ok: true; readonly descriptor: LocationDescriptor } | { readonly ok: false; readonly field: LocationField; readonly message: string };
 
 export const PROVIDER_CHOICES: readonly { readonly provider: S3Provider; readonly label: string }[] = S3_PROVIDERS.map((provider) => ({
   provider,
   label: S3_PRESETS[provider].label,
 }));
 
-export function emptyForm(kind: 's3' | 'azure' = 's3'): LocationFormValues {
+export function emptyForm(kind: LocationKind = 's3'): LocationFormValues {
   return {
     kind,
     label: '',
@@ -51,16 +60,21 @@ export function emptyForm(kind: 's3' | 'azure' = 's3'): LocationFormValues {
     accessKeyId: '',
     secretAccessKey: '',
     containerSasUrl: '',
+    token: '',
   };
 }
 
-/** The form for editing a location: everything but its secret, which is never shown back. */
-export function formFrom(location: RemoteDescriptor): LocationFormValues {
+/**
+ * The form for editing a location, or for giving the key of one saved in an earlier visit:
+ * everything but its secret, which is never shown back.
+ */
+export function formFrom(location: LocationDescriptor | LocationSettings): LocationFormValues {
   if (location.kind === 'azure') return { ...emptyForm('azure'), label: location.label };
+  if (location.kind === 'presign-endpoint') return { ...emptyForm('presign-endpoint'), label: location.label, endpoint: location.endpoint, bucket: location.bucket };
   return {
     ...emptyForm('s3'),
     label: location.label,
-    provider: location.provider,
+    provider: S3_PROVIDERS.find((provider) => provider === location.provider) ?? emptyForm('s3').provider,
     endpoint: location.endpoint,
     region: location.region,
     bucket: location.bucket,
@@ -69,13 +83,40 @@ export function formFrom(location: RemoteDescriptor): LocationFormValues {
   };
 }
 
+/** What is saved of a location across visits: where it is and what it is called, never its secret. */
+export function locationSettings(location: LocationDescriptor): LocationSettings {
+  const base = { id: location.id, label: location.label, online: location.online };
+  switch (location.kind) {
+    case 's3':
+      return {
+        kind: 's3',
+        ...base,
+        provider: location.provider,
+        endpoint: location.endpoint,
+        region: location.region,
+        bucket: location.bucket,
+        addressing: location.addressing,
+        accessKeyId: location.accessKeyId,
+      };
+    case 'azure':
+      // The SAS URL's query is its signature: only the container's address is kept.
+      return { kind: 'azure', ...base, containerUrl: parseContainerSasUrl(location.containerSasUrl).containerUrl };
+    case 'presign-endpoint':
+      return { kind: 'presign-endpoint', ...base, endpoint: location.endpoint, bucket: location.bucket };
+  }
+}
+
 /**
  * A location's id, from where it is and nothing secret: the same bucket added again (in a later
  * visit, since keys are kept only for the session) gets the same id, so the records whose shares
  * it holds find it again.
  */
-export function locationId(location: Omit<S3BucketDescriptor, 'id'> | Omit<AzureBucketDescriptor, 'id'>): string {
+export function locationId(
+  location: Omit<S3BucketDescriptor, 'id'> | Omit<AzureBucketDescriptor, 'id'> | Omit<PresignEndpointBucketDescriptor, 'id'>,
+): string {
   if (location.kind === 'azure') return `azure:${parseContainerSasUrl(location.containerSasUrl).containerUrl}`;
+  // The bucket id has no "/" (presign-endpoint/config.ts), so the endpoint and it cannot run into each other.
+  if (location.kind === 'presign-endpoint') return `presign:${location.endpoint.replace(/\/+$/, '')}/${location.bucket}`;
   return `s3:${new URL(location.endpoint).origin}/${location.bucket}`;
 }
 
@@ -88,6 +129,7 @@ const FIELD_NAMES: Readonly<Record<string, LocationField>> = {
   secretAccessKey: 'secretAccessKey',
   accountId: 'accountId',
   containerSasUrl: 'containerSasUrl',
+  'auth.token': 'token',
 };
 
 /** Field names as the form labels them, for messages that came from the transports' checks. */
@@ -102,16 +144,44 @@ const FIELD_WORDS: Readonly<Record<LocationField, string>> = {
   accessKeyId: 'Access key ID',
   secretAccessKey: 'Secret access key',
   containerSasUrl: 'Container SAS URL',
+  token: 'Access token',
 };
+
+/** Where a kind labels a field otherwise. */
+const SIGNING_SERVICE_WORDS: Partial<Record<LocationField, string>> = { endpoint: 'Signing service address', bucket: 'Bucket name' };
+
+function fieldWords(field: LocationField, kind: LocationKind): string {
+  return (kind === 'presign-endpoint' ? SIGNING_SERVICE_WORDS[field] : undefined) ?? FIELD_WORDS[field];
+}
 
 /**
  * Checks the form. `previous` is the location being edited: an empty secret keeps its secret.
  * WARNING: a check's message is shown as it is, so it must never carry the secret; the transports'
  * checks promise that (s3/config.ts, azure/sas.ts) and nothing here adds a value to them.
  */
-export function descriptorFromForm(values: LocationFormValues, previous?: RemoteDescriptor): FormResult {
+export function descriptorFromForm(values: LocationFormValues, previous?: LocationDescriptor): FormResult {
   const trim = (text: string): string => text.trim();
   try {
+    if (values.kind === 'presign-endpoint') {
+      const given = trim(values.token);
+      const token = given === '' && previous?.kind === 'presign-endpoint' ? previous.token : given;
+      if (token === '') return { ok: false, field: 'token', message: 'Access token: paste the token your organisation gave you for its signing service.' };
+      const config = validatePresignEndpointConfig({
+        bucketId: 'new',
+        endpoint: trim(values.endpoint).replace(/\/+$/, ''),
+        bucket: trim(values.bucket),
+        auth: { kind: 'bearer', token },
+      });
+      const location: Omit<PresignEndpointBucketDescriptor, 'id'> = {
+        kind: 'presign-endpoint',
+        label: trim(values.label) || config.bucket,
+        online: previous?.online ?? true,
+        endpoint: config.endpoint,
+        bucket: config.bucket,
+        token,
+      };
+      return { ok: true, descriptor: { ...location, id: locationId(location) } };
+    }
     if (values.kind === 'azure') {
       const given = trim(values.containerSasUrl);
       const sasUrl = given === '' && previous?.kind === 'azure' ? previous.containerSasUrl : given;
@@ -155,11 +225,11 @@ export function descriptorFromForm(values: LocationFormValues, previous?: Remote
 }
 
 /** "region must be …" → the Region field, and the message with the form's word for it. */
-function fieldError(message: string, kind: 's3' | 'azure'): FormResult {
-  const match = /^([A-Za-z]+)(:| must| is| has| cannot| does)/.exec(message);
+function fieldError(message: string, kind: LocationKind): FormResult {
+  const match = /^([A-Za-z.]+)(:| must| is| has| cannot| does)/.exec(message);
   const named = match ? FIELD_NAMES[match[1]!] : undefined;
   const bucketMatch = /^bucket "/.test(message) ? 'bucket' : undefined;
   const field: LocationField = named ?? bucketMatch ?? (kind === 'azure' ? 'containerSasUrl' : 'endpoint');
-  const text = named ? `${FIELD_WORDS[field]}${message.slice(match![1]!.length)}` : `${FIELD_WORDS[field]}: ${message}`;
+  const text = named ? `${fieldWords(field, kind)}${message.slice(match![1]!.length)}` : `${fieldWords(field, kind)}: ${message}`;
   return { ok: false, field, message: text.endsWith('.') ? text : `${text}.` };
 }

@@ -4,8 +4,9 @@
  * sharing protects nothing against it; the protect form refuses that unless the person overrides.
  *
  * Accounts are told apart only by what Tessera knows: an S3 key (its access key id, at the
- * provider or, for a self-hosted store, at the endpoint's host) and an Azure storage account. Two
- * keys of one company's account look like two accounts; the form says so.
+ * provider or, for a self-hosted store, at the endpoint's host), an Azure storage account, and an
+ * organisation's signing service (its origin). Two keys of one company's account look like two
+ * accounts; the form says so.
  */
 import { parseContainerSasUrl } from '../storage/azure/index.js';
 import type { BucketDescriptor } from '../storage/index.js';
@@ -25,6 +26,10 @@ export function accountOf(location: BucketDescriptor): string {
     }
     case 'azure':
       return `azure:${azureAccountOf(location.containerSasUrl)}`;
+    case 'presign-endpoint':
+      // The organisation holds the storage key behind its endpoint: it can read every bucket it
+      // signs for, whatever their ids, so all of them are one provider (its origin, whatever the path).
+      return `presign:${URL.canParse(location.endpoint) ? new URL(location.endpoint).origin.toLowerCase() : location.endpoint}`;
   }
 }
 

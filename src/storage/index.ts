@@ -1,15 +1,16 @@
 import { TesseraError } from '../core/errors.js';
 import { AzureBlobTransport } from './azure/index.js';
 import { DemoBucket } from './demo-bucket.js';
+import { createPresignEndpointTransport } from './presign-endpoint/index.js';
 import { RemoteBucket } from './remote-bucket.js';
 import { S3_PRESETS, S3Transport, type S3TransportOptions } from './s3/index.js';
 import { Fetcher } from './transfer/fetcher.js';
 import { defaultTransferSlots } from './transfer/slots.js';
 import type { ObjectTransport } from './transfer/transport.js';
-import type { AzureBucketDescriptor, Bucket, BucketDescriptor, S3BucketDescriptor } from './types.js';
+import type { AzureBucketDescriptor, Bucket, BucketDescriptor, PresignEndpointBucketDescriptor, S3BucketDescriptor } from './types.js';
 
 export { DEMO_BUCKETS } from './demo-bucket.js';
-export type { AzureBucketDescriptor, Bucket, BucketDescriptor, DemoBucketDescriptor, S3BucketDescriptor } from './types.js';
+export type { AzureBucketDescriptor, Bucket, BucketDescriptor, DemoBucketDescriptor, PresignEndpointBucketDescriptor, S3BucketDescriptor } from './types.js';
 
 /** One retry policy for every remote bucket of this realm (a worker, or the page); it holds no state between operations. */
 const sharedFetcher = new Fetcher();
@@ -39,10 +40,14 @@ export function createBucket(descriptor: BucketDescriptor, options: CreateBucket
 /**
  * The wire operations of a remote bucket. For S3, the preset's limits apply; a provider whose
  * presigned URLs cannot start or complete a multipart upload (R2) gets one part at most, so every
- * object goes in one PUT up to its single-request limit (docs/s3.md, Presets).
+ * object goes in one PUT up to its single-request limit (docs/s3.md, Presets). A bucket an
+ * organisation signs for gets S3's limits: its endpoint refuses what its storage cannot take.
  */
-export function transportFor(descriptor: S3BucketDescriptor | AzureBucketDescriptor): ObjectTransport {
+export function transportFor(descriptor: S3BucketDescriptor | AzureBucketDescriptor | PresignEndpointBucketDescriptor): ObjectTransport {
   if (descriptor.kind === 'azure') return new AzureBlobTransport({ bucketId: descriptor.id, containerSasUrl: descriptor.containerSasUrl });
+  if (descriptor.kind === 'presign-endpoint') {
+    return createPresignEndpointTransport({ bucketId: descriptor.id, endpoint: descriptor.endpoint, bucket: descriptor.bucket, auth: { kind: 'bearer', token: descriptor.token } });
+  }
   const preset = S3_PRESETS[descriptor.provider];
   if (preset === undefined) throw new RangeError(`provider: unknown S3 provider "${String(descriptor.provider).slice(0, 20)}"`);
   const options: S3TransportOptions = preset.presignedMultipart

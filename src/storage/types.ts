@@ -3,8 +3,8 @@ import type { S3Addressing } from './s3/config.js';
 import type { S3Provider } from './s3/presets.js';
 
 /**
- * What every bucket backend implements: the embedded demo buckets, S3-compatible buckets and Azure
- * Blob containers (RemoteBucket over a transport), an organisation's presign endpoint later. Keys
+ * What every bucket backend implements: the embedded demo buckets, S3-compatible buckets, Azure
+ * Blob containers and buckets an organisation signs for (RemoteBucket over a transport). Keys
  * are opaque object names chosen by the caller and never carry anything about a patient. No DOM:
  * backends run in workers, on the page (which deletes a record's shares and tests a location) and
  * in Node alike, so use only what every realm has. The demo buckets read and write through OPFS
@@ -73,7 +73,21 @@ export interface AzureBucketDescriptor extends DescriptorBase {
 }
 
 /**
+ * One bucket an organisation signs for through its presign endpoint (presign-endpoint/config.ts).
+ * WARNING: `token` is a bearer credential, kept like an S3 secret: session only, never in the
+ * catalog, a log or a message.
+ */
+export interface PresignEndpointBucketDescriptor extends DescriptorBase {
+  readonly kind: 'presign-endpoint';
+  /** Base URL of the organisation's signing service: `https://presign.hospital.example/tessera`. */
+  readonly endpoint: string;
+  /** The bucket id the organisation configured at its endpoint. */
+  readonly bucket: string;
+  readonly token: string;
+}
+
+/**
  * Serializable description of a bucket, as passed to a worker (structured clone: plain data only).
  * The catalog keeps only its `id`.
  */
-export type BucketDescriptor = DemoBucketDescriptor | S3BucketDescriptor | AzureBucketDescriptor;
+export type BucketDescriptor = DemoBucketDescriptor | S3BucketDescriptor | AzureBucketDescriptor | PresignEndpointBucketDescriptor;

@@ -65,6 +65,49 @@ export interface CloudSwitches {
   readonly online: Readonly<Record<string, boolean>>;
 }
 
+/**
+ * A real storage location's settings without its credential: what survives a reload. The location
+ * comes back as needing its key; the person gives the secret again before it is used.
+ * WARNING: never add a field for the S3 secret key, an Azure SAS (its query holds the signature)
+ * or a signing service's token: these stay in the page's memory, for the session only.
+ */
+export type LocationSettings =
+  | {
+      readonly kind: 's3';
+      readonly id: string;
+      readonly label: string;
+      readonly online: boolean;
+      /** The preset it was set up with (s3/presets.ts S3Provider). */
+      readonly provider: string;
+      readonly endpoint: string;
+      readonly region: string;
+      readonly bucket: string;
+      readonly addressing: 'path' | 'virtual-hosted';
+      readonly accessKeyId: string;
+    }
+  | {
+      readonly kind: 'azure';
+      readonly id: string;
+      readonly label: string;
+      readonly online: boolean;
+      /** `https://<account>.blob.core.windows.net/<container>`: the SAS URL without its query. */
+      readonly containerUrl: string;
+    }
+  | {
+      readonly kind: 'presign-endpoint';
+      readonly id: string;
+      readonly label: string;
+      readonly online: boolean;
+      readonly endpoint: string;
+      readonly bucket: string;
+    };
+
+/** The person's real storage locations, in the order added. */
+export interface SavedLocations {
+  readonly version: 1;
+  readonly locations: readonly LocationSettings[];
+}
+
 const HEX = /^[0-9a-f]+$/;
 
 function isRecordObject(value: unknown): value is Record<string, unknown> {
@@ -147,4 +190,47 @@ export function parseCloudSwitches(value: unknown): CloudSwitches | undefined {
     if (typeof on === 'boolean') online[id] = on;
   }
   return { version: 1, online };
+}
+
+const isName = (value: unknown): value is string => typeof value === 'string' && value !== '' && value.length <= 2048;
+
+/** An http(s) URL without user name, password, query or fragment (where a credential could hide). */
+function isPlainUrl(value: unknown): value is string {
+  if (!isName(value) || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+}
+
+/** One location's settings, only the fields named here (so nothing else stored next to them comes back), or undefined. */
+function parseLocationSettings(value: unknown): LocationSettings | undefined {
+  if (!isRecordObject(value)) return undefined;
+  const { kind, id, label, online } = value;
+  if (!isName(id) || !isText(label) || typeof online !== 'boolean') return undefined;
+  const base = { id, label, online };
+  if (kind === 's3') {
+    const { provider, endpoint, region, bucket, addressing, accessKeyId } = value;
+    if (!isName(provider) || !isPlainUrl(endpoint) || !isName(region) || !isName(bucket) || !isName(accessKeyId)) return undefined;
+    if (addressing !== 'path' && addressing !== 'virtual-hosted') return undefined;
+    return { kind, ...base, provider, endpoint, region, bucket, addressing, accessKeyId };
+  }
+  if (kind === 'azure') {
+    const { containerUrl } = value;
+    return isPlainUrl(containerUrl) ? { kind, ...base, containerUrl } : undefined;
+  }
+  if (kind === 'presign-endpoint') {
+    const { endpoint, bucket } = value;
+    return isPlainUrl(endpoint) && isName(bucket) ? { kind, ...base, endpoint, bucket } : undefined;
+  }
+  return undefined;
+}
+
+/** The saved locations, if `value` is a version-1 record: malformed entries and repeated ids are dropped. */
+export function parseSavedLocations(value: unknown): SavedLocations | undefined {
+  if (!isRecordObject(value) || value['version'] !== 1 || !Array.isArray(value['locations'])) return undefined;
+  const locations: LocationSettings[] = [];
+  for (const entry of value['locations']) {
+    const settings = parseLocationSettings(entry);
+    if (settings !== undefined && !locations.some((kept) => kept.id === settings.id)) locations.push(settings);
+  }
+  return { version: 1, locations };
 }

@@ -1,14 +1,22 @@
 /**
- * The local catalog in IndexedDB: what was protected, where each share went, and which demo clouds
- * are switched on. It lives only in this browser; recovery from share files alone does not need it.
+ * The local catalog in IndexedDB: what was protected, where each share went, which demo clouds
+ * are switched on, and the real storage locations' settings (never their keys). It lives only in this browser; recovery from share files alone does not need it.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { parseCatalogRecord, parseCloudSwitches, type CatalogRecord, type CloudSwitches } from './catalog-record.js';
+import {
+  parseCatalogRecord,
+  parseCloudSwitches,
+  parseSavedLocations,
+  type CatalogRecord,
+  type CloudSwitches,
+  type SavedLocations,
+} from './catalog-record.js';
 
 const DATABASE_NAME = 'tessera';
 /** Bump with a new step in `upgrade` whenever a store or index changes. */
 const DATABASE_VERSION = 1;
 const CLOUD_SWITCHES_KEY = 'demo-clouds';
+const LOCATIONS_KEY = 'storage-locations';
 
 interface CatalogSchema extends DBSchema {
   records: { key: string; value: CatalogRecord; indexes: { createdAt: number } };
@@ -53,4 +61,16 @@ export async function loadCloudSwitches(): Promise<CloudSwitches> {
 
 export async function saveCloudSwitches(switches: CloudSwitches): Promise<void> {
   await (await open()).put('settings', switches, CLOUD_SWITCHES_KEY);
+}
+
+/** The real storage locations' settings, as saved (without any credential); none when nothing valid was saved. */
+export async function loadSavedLocations(): Promise<SavedLocations> {
+  return parseSavedLocations(await (await open()).get('settings', LOCATIONS_KEY)) ?? { version: 1, locations: [] };
+}
+
+/** Saves what parseSavedLocations keeps, and only that: a field that is not a setting (a secret) is never written. */
+export async function saveSavedLocations(saved: SavedLocations): Promise<void> {
+  const valid = parseSavedLocations(saved);
+  if (valid === undefined || valid.locations.length !== saved.locations.length) throw new RangeError('saved locations: not well-formed');
+  await (await open()).put('settings', valid, LOCATIONS_KEY);
 }

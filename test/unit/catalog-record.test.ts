@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalogRecord, parseCloudSwitches, type CatalogRecord } from '../../src/vault/catalog-record.js';
+import { parseCatalogRecord, parseCloudSwitches, parseSavedLocations, type CatalogRecord, type SavedLocations } from '../../src/vault/catalog-record.js';
 
 const good: CatalogRecord = {
   version: 1,
@@ -73,5 +73,74 @@ describe('parseCloudSwitches', () => {
     expect(parseCloudSwitches({ version: 2, online: {} })).toBeUndefined();
     expect(parseCloudSwitches(undefined)).toBeUndefined();
     expect(parseCloudSwitches({ version: 1, online: [] })).toBeUndefined();
+  });
+});
+
+describe('parseSavedLocations', () => {
+  const s3 = {
+    kind: 's3',
+    id: 's3:http://127.0.0.1:7480/cloud-a',
+    label: 'Ceph A',
+    online: true,
+    provider: 'ceph',
+    endpoint: 'http://127.0.0.1:7480',
+    region: 'default',
+    bucket: 'cloud-a',
+    addressing: 'path',
+    accessKeyId: 'AKIDEXAMPLE',
+  } as const;
+  const azure = { kind: 'azure', id: 'azure:https://acct.blob.core.windows.net/shares', label: 'Azure', online: false, containerUrl: 'https://acct.blob.core.windows.net/shares' } as const;
+  const organisation = {
+    kind: 'presign-endpoint',
+    id: 'presign:https://presign.hospital.example/tessera/records-a',
+    label: 'Hospital',
+    online: true,
+    endpoint: 'https://presign.hospital.example/tessera',
+    bucket: 'records-a',
+  } as const;
+  const saved: SavedLocations = { version: 1, locations: [s3, azure, organisation] };
+
+  it('accepts well-formed settings of each kind as they are, in order', () => {
+    expect(parseSavedLocations(structuredClone(saved))).toEqual(saved);
+  });
+
+  it('never returns a secret stored next to the settings: only the named fields come back', () => {
+    const withSecrets = {
+      version: 1,
+      locations: [
+        { ...s3, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+        { ...azure, containerSasUrl: `${azure.containerUrl}?sv=2021-08-06&sr=c&sig=c2VjcmV0` },
+        { ...organisation, token: 'org-token' },
+      ],
+    };
+    const parsed = parseSavedLocations(withSecrets);
+    expect(parsed).toEqual(saved);
+    expect(JSON.stringify(parsed)).not.toMatch(/EXAMPLEKEY|sig=|org-token/);
+  });
+
+  it.each<[string, unknown]>([
+    ['an unknown kind', { ...s3, kind: 'ftp' }],
+    ['no id', { ...s3, id: '' }],
+    ['a label that is not text', { ...s3, label: 3 }],
+    ['online that is not a boolean', { ...s3, online: 'yes' }],
+    ['an unknown addressing', { ...s3, addressing: 'dns' }],
+    ['an endpoint that is not a URL', { ...s3, endpoint: 'storage.example.org' }],
+    ['an endpoint with a user name', { ...s3, endpoint: 'https://user:pass@storage.example.org' }],
+    ['no access key id', { ...s3, accessKeyId: undefined }],
+    ['a container URL with a query (a SAS)', { ...azure, containerUrl: `${azure.containerUrl}?sig=c2VjcmV0` }],
+    ['a signing service without a bucket', { ...organisation, bucket: '' }],
+    ['a signing service address with a fragment', { ...organisation, endpoint: `${organisation.endpoint}#token` }],
+  ])('drops an entry with %s, keeping the others', (_what, entry) => {
+    expect(parseSavedLocations({ version: 1, locations: [entry, organisation] })).toEqual({ version: 1, locations: [organisation] });
+  });
+
+  it('keeps the first of two entries with one id', () => {
+    expect(parseSavedLocations({ version: 1, locations: [s3, { ...s3, label: 'again' }] })).toEqual({ version: 1, locations: [s3] });
+  });
+
+  it('refuses another version or shape', () => {
+    expect(parseSavedLocations({ version: 2, locations: [] })).toBeUndefined();
+    expect(parseSavedLocations(undefined)).toBeUndefined();
+    expect(parseSavedLocations({ version: 1, locations: {} })).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { accountOf, checkPlacement } from '../../src/app/placement.js';
-import { DEMO_BUCKETS, type AzureBucketDescriptor, type BucketDescriptor, type S3BucketDescriptor } from '../../src/storage/index.js';
+import { DEMO_BUCKETS, type AzureBucketDescriptor, type BucketDescriptor, type PresignEndpointBucketDescriptor, type S3BucketDescriptor } from '../../src/storage/index.js';
 
 function s3(label: string, overrides: Partial<S3BucketDescriptor> = {}): S3BucketDescriptor {
   return {
@@ -27,6 +27,10 @@ function azure(label: string, containerUrl: string): AzureBucketDescriptor {
   return { kind: 'azure', id: `azure:${label}`, label, online: true, containerSasUrl: `${containerUrl}?sv=2021-08-06&sr=c&sp=rcwdl&sig=abc` };
 }
 
+function organisation(label: string, endpoint: string, bucket = label.toLowerCase()): PresignEndpointBucketDescriptor {
+  return { kind: 'presign-endpoint', id: `presign:${endpoint}/${bucket}`, label, online: true, endpoint, bucket, token: 'token' };
+}
+
 describe('accountOf', () => {
   it('self-hosted S3: one account per endpoint host and key id', () => {
     expect(accountOf(s3('A'))).toBe(accountOf(s3('B', { bucket: 'other', endpoint: 'http://127.0.0.1:7480/' })));
@@ -45,6 +49,15 @@ describe('accountOf', () => {
     expect(accountOf(azure('D', 'https://acct1.blob.core.windows.net/c1'))).not.toBe(accountOf(azure('E', 'https://acct2.blob.core.windows.net/c1')));
     expect(accountOf(azure('D', 'http://127.0.0.1:10000/devstoreaccount1/c1'))).toBe(accountOf(azure('E', 'http://127.0.0.1:10000/devstoreaccount1/c2')));
     expect(accountOf(azure('D', 'http://127.0.0.1:10000/devstoreaccount1/c1'))).not.toBe(accountOf(azure('E', 'http://127.0.0.1:10000/devstoreaccount2/c1')));
+  });
+
+  it("an organisation's signing service: every bucket behind one endpoint origin is one provider, whatever the path or bucket", () => {
+    const hospital = organisation('F', 'https://presign.hospital.example/tessera');
+    expect(accountOf(hospital)).toBe(accountOf(organisation('G', 'https://PRESIGN.hospital.example/other-path', 'records-b')));
+    expect(accountOf(hospital)).not.toBe(accountOf(organisation('F', 'https://presign.clinic.example/tessera')));
+    expect(accountOf(hospital)).not.toBe(accountOf(organisation('F', 'https://presign.hospital.example:8443/tessera')));
+    // Not the S3 store behind it: Tessera cannot see which one the organisation uses.
+    expect(accountOf(hospital)).not.toBe(accountOf(s3('F', { endpoint: 'https://presign.hospital.example' })));
   });
 
   it('each demo cloud stands for its own company', () => {
@@ -78,6 +91,13 @@ describe('checkPlacement', () => {
     const mixed: BucketDescriptor[] = [s3('A'), s3('B'), ...DEMO_BUCKETS.slice(0, 3)];
     expect(checkPlacement(mixed, 3)).toMatchObject({ unsafe: false, colluding: 2 });
     expect(checkPlacement(mixed, 2)).toMatchObject({ unsafe: true, colluding: 1 });
+  });
+
+  it("k of an organisation's buckets behind one endpoint: the organisation alone could read the file (refused)", () => {
+    const buckets = ['a', 'b', 'c'].map((bucket) => organisation(bucket.toUpperCase(), `https://presign.hospital.example/${bucket}`, bucket));
+    const check = checkPlacement([...buckets, ...DEMO_BUCKETS.slice(0, 2)], 3);
+    expect(check).toMatchObject({ unsafe: true, colluding: 1 });
+    expect(check.shared.map((group) => group.labels)).toEqual([['A', 'B', 'C']]);
   });
 
   it('k must be a whole number from 1 to the number of locations', () => {

@@ -8,10 +8,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adviceFor } from '../../src/app/location-probe.js';
-import { descriptorFromForm, emptyForm, formFrom, locationId, type LocationFormValues } from '../../src/app/location-form.js';
+import { descriptorFromForm, emptyForm, formFrom, locationId, locationSettings, type LocationFormValues } from '../../src/app/location-form.js';
+import { parseSavedLocations } from '../../src/vault/catalog-record.js';
 import { AZURE_LIMITS, AzureBlobTransport } from '../../src/storage/azure/index.js';
 import { DemoBucket } from '../../src/storage/demo-bucket.js';
-import { createBucket, DEMO_BUCKETS, transportFor, type AzureBucketDescriptor, type S3BucketDescriptor } from '../../src/storage/index.js';
+import {
+  createBucket,
+  DEMO_BUCKETS,
+  transportFor,
+  type AzureBucketDescriptor,
+  type PresignEndpointBucketDescriptor,
+  type S3BucketDescriptor,
+} from '../../src/storage/index.js';
+import { PresignEndpointTransport } from '../../src/storage/presign-endpoint/index.js';
 import { RemoteBucket } from '../../src/storage/remote-bucket.js';
 import { corsRuleFor, S3_LIMITS, S3_PRESETS, S3Transport } from '../../src/storage/s3/index.js';
 import { Fetcher } from '../../src/storage/transfer/fetcher.js';
@@ -36,6 +45,16 @@ const ceph: S3BucketDescriptor = {
   accessKeyId: 'AKIDEXAMPLE',
   secretAccessKey: SECRET,
 };
+const TOKEN = 'org-token.EXAMPLE-1234567890';
+const organisation: PresignEndpointBucketDescriptor = {
+  kind: 'presign-endpoint',
+  id: 'presign:https://presign.hospital.example/tessera/records-a',
+  label: 'Hospital',
+  online: true,
+  endpoint: 'https://presign.hospital.example/tessera',
+  bucket: 'records-a',
+  token: TOKEN,
+};
 const azure: AzureBucketDescriptor = { kind: 'azure', id: 'azure:https://tesseraacct.blob.core.windows.net/shares-1', label: 'Azure 1', online: true, containerSasUrl: SAS };
 
 function cephForm(overrides: Partial<LocationFormValues> = {}): LocationFormValues {
@@ -53,9 +72,9 @@ function cephForm(overrides: Partial<LocationFormValues> = {}): LocationFormValu
 }
 
 describe('descriptor → bucket', () => {
-  it('a demo descriptor gives a demo bucket; S3 and Azure descriptors give remote buckets with the same id and label', () => {
+  it('a demo descriptor gives a demo bucket; S3, Azure and signing-service descriptors give remote buckets with the same id and label', () => {
     expect(createBucket(DEMO_BUCKETS[0]!)).toBeInstanceOf(DemoBucket);
-    for (const descriptor of [ceph, azure]) {
+    for (const descriptor of [ceph, azure, organisation]) {
       const bucket = createBucket(descriptor);
       expect(bucket, descriptor.kind).toBeInstanceOf(RemoteBucket);
       expect([bucket.id, bucket.label]).toEqual([descriptor.id, descriptor.label]);
@@ -69,6 +88,9 @@ describe('descriptor → bucket', () => {
     const blob = transportFor(azure);
     expect(blob).toBeInstanceOf(AzureBlobTransport);
     expect([blob.bucketId, blob.limits]).toEqual([azure.id, AZURE_LIMITS]);
+    const signed = transportFor(organisation);
+    expect(signed).toBeInstanceOf(PresignEndpointTransport);
+    expect([signed.bucketId, signed.limits]).toEqual([organisation.id, S3_LIMITS]);
   });
 
   it('R2 (no presigned multipart): one part at most, up to its single-request limit', () => {
@@ -78,7 +100,7 @@ describe('descriptor → bucket', () => {
   });
 
   it('a switched-off remote location refuses every call with bucket.offline, before any request', async () => {
-    for (const descriptor of [{ ...ceph, online: false }, { ...azure, online: false }]) {
+    for (const descriptor of [{ ...ceph, online: false }, { ...azure, online: false }, { ...organisation, online: false }]) {
       const bucket = createBucket(descriptor);
       await expectCode(bucket.openWriter('tessera/x/1.tshare'), 'bucket.offline');
       await expectCode(bucket.openReader('tessera/x/1.tshare'), 'bucket.offline');
@@ -89,7 +111,7 @@ describe('descriptor → bucket', () => {
   });
 
   it('descriptors are plain data: a structured clone (what a worker gets) is equal and works the same', () => {
-    for (const descriptor of [ceph, azure, DEMO_BUCKETS[1]!]) {
+    for (const descriptor of [ceph, azure, organisation, DEMO_BUCKETS[1]!]) {
       const copy = structuredClone(descriptor);
       expect(copy).toEqual(descriptor);
       expect(createBucket(copy).id).toBe(descriptor.id);
@@ -147,6 +169,41 @@ describe('the upload a share gets (expectedSize), against a recording S3 endpoin
   });
 });
 
+describe('a signing-service location, against a recording endpoint on 127.0.0.1', () => {
+  let server: Server;
+  let endpoint: string;
+  const seen: { path: string; authorization: string | undefined; body: unknown }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request: IncomingMessage, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      request.on('end', () => {
+        seen.push({ path: request.url ?? '', authorization: request.headers.authorization, body: JSON.parse(text) as unknown });
+        // It repeats the token it was sent, as a careless service might: the app must not.
+        response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unauthenticated', message: `token ${TOKEN} has expired` } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tessera`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('asks <endpoint>/presign for the configured bucket with the bearer token; a refused token is bucket.auth, without the token', async () => {
+    const bucket = createBucket({ ...organisation, endpoint }, { fetcher: new Fetcher({ maxAttempts: 1 }) });
+    const error = await expectCode(bucket.head('tessera/00112233445566778899aabbccddeeff/1.tshare'), 'bucket.failed', /bucket\.auth/);
+    expect(error.message).not.toContain(TOKEN);
+    expect(seen).toEqual([
+      {
+        path: '/tessera/presign',
+        authorization: `Bearer ${TOKEN}`,
+        body: { operation: 'head', key: 'tessera/00112233445566778899aabbccddeeff/1.tshare', bucket: 'records-a', expiresSeconds: 900 },
+      },
+    ]);
+  });
+});
+
 describe('the set-up form → a descriptor', () => {
   it('Ceph with a custom endpoint: validated, the trailing slash dropped, named after the bucket, id from where it is', () => {
     const result = descriptorFromForm(cephForm());
@@ -161,6 +218,38 @@ describe('the set-up form → a descriptor', () => {
 
   it('Azure: the container SAS URL, named after the container', () => {
     expect(descriptorFromForm({ ...emptyForm('azure'), containerSasUrl: SAS })).toEqual({ ok: true, descriptor: { ...azure, label: 'shares-1' } });
+  });
+
+  it("an organisation's signing service: address (trailing slash dropped), bucket name, token; named after the bucket, id from where it is", () => {
+    const values = { ...emptyForm('presign-endpoint'), endpoint: 'https://presign.hospital.example/tessera/', bucket: 'records-a', token: ` ${TOKEN} ` };
+    expect(descriptorFromForm(values)).toEqual({ ok: true, descriptor: { ...organisation, label: 'records-a' } });
+    expect(locationId(organisation)).toBe(organisation.id);
+    expect(descriptorFromForm({ ...values, label: 'Elsewhere' })).toMatchObject({ ok: true, descriptor: { id: organisation.id, label: 'Elsewhere' } });
+  });
+
+  it("the signing service's wrong fields are named in its own words, and no message carries the token", () => {
+    const form = (overrides: Partial<LocationFormValues>): LocationFormValues => ({
+      ...emptyForm('presign-endpoint'),
+      endpoint: 'https://presign.hospital.example/tessera',
+      bucket: 'records-a',
+      token: TOKEN,
+      ...overrides,
+    });
+    const cases: [Partial<LocationFormValues>, string, RegExp][] = [
+      [{ endpoint: 'http://presign.hospital.example' }, 'endpoint', /^Signing service address must use https/],
+      [{ endpoint: 'presign.hospital.example' }, 'endpoint', /^Signing service address must be a URL/],
+      [{ endpoint: 'https://presign.hospital.example/?bucket=x' }, 'endpoint', /^Signing service address must not have a query/],
+      [{ bucket: 'records/a' }, 'bucket', /^Bucket name must be 1 to 128/],
+      [{ token: `${TOKEN} and more` }, 'token', /^Access token must be 1 to 4096 characters/],
+      [{ token: '' }, 'token', /^Access token: paste/],
+    ];
+    for (const [overrides, field, message] of cases) {
+      const result = descriptorFromForm(form(overrides));
+      expect(result, field).toMatchObject({ ok: false, field });
+      const text = (result as { message: string }).message;
+      expect(text, field).toMatch(message);
+      expect(text).not.toContain(TOKEN);
+    }
   });
 
   it('each wrong field is named, in the form’s words, and no message carries the secret', () => {
@@ -189,8 +278,24 @@ describe('the set-up form → a descriptor', () => {
   it('editing: the secret is never put back in the form, and left empty it keeps the one given before', () => {
     expect(Object.values(formFrom(ceph))).not.toContain(SECRET);
     expect(Object.values(formFrom(azure))).not.toContain(SAS);
+    expect(Object.values(formFrom(organisation))).not.toContain(TOKEN);
+    expect(formFrom(organisation)).toMatchObject({ kind: 'presign-endpoint', endpoint: organisation.endpoint, bucket: organisation.bucket, token: '' });
+    expect(descriptorFromForm({ ...formFrom(organisation) }, organisation)).toEqual({ ok: true, descriptor: organisation });
     expect(descriptorFromForm({ ...formFrom(ceph), label: 'Renamed' }, ceph)).toEqual({ ok: true, descriptor: { ...ceph, label: 'Renamed' } });
     expect(descriptorFromForm({ ...formFrom(azure) }, { ...azure, online: false })).toEqual({ ok: true, descriptor: { ...azure, online: false } });
+  });
+});
+
+describe('what survives a reload', () => {
+  it('each location’s settings, never its secret; they parse back, and their form asks for the secret again under the same id', () => {
+    const saved = { version: 1 as const, locations: [ceph, azure, organisation].map(locationSettings) };
+    for (const secret of [SECRET, 'c2VjcmV0', TOKEN]) expect(JSON.stringify(saved)).not.toContain(secret);
+    expect(saved.locations[1]).toEqual({ kind: 'azure', id: azure.id, label: azure.label, online: true, containerUrl: 'https://tesseraacct.blob.core.windows.net/shares-1' });
+    expect(parseSavedLocations(structuredClone(saved))).toEqual(saved);
+    const [cephSettings, , organisationSettings] = saved.locations;
+    expect(descriptorFromForm(formFrom(cephSettings!))).toMatchObject({ ok: false, field: 'secretAccessKey' });
+    expect(descriptorFromForm({ ...formFrom(cephSettings!), secretAccessKey: SECRET })).toEqual({ ok: true, descriptor: ceph });
+    expect(descriptorFromForm({ ...formFrom(organisationSettings!), token: TOKEN })).toEqual({ ok: true, descriptor: organisation });
   });
 });
 

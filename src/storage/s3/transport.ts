@@ -1,8 +1,9 @@
 /**
  * ObjectTransport for one S3-compatible bucket: every request presigned in this realm (presign.ts)
- * with the user's own key, sent with fetch (or XHR when upload progress is wanted). One request per
- * call, never a retry: a failure becomes a TransferError whose kind the fetcher acts on
- * (errors.ts).
+ * with the user's own key — or, when a signer is given, by someone else who holds the key (an
+ * organisation's presign endpoint) — and sent with fetch (or XHR when upload progress is wanted).
+ * One request per call, never a retry: a failure becomes a TransferError whose kind the fetcher
+ * acts on (errors.ts).
  *
  * S3 API reference for each call: PutObject, CreateMultipartUpload, UploadPart, ListParts,
  * CompleteMultipartUpload, AbortMultipartUpload, GetObject (Range), HeadObject, DeleteObject, and
@@ -32,6 +33,46 @@ export const S3_LIMITS: TransferLimits = {
   maxParts: 10_000,
 };
 
+/** One request to sign: what presignS3Request takes, and what a remote signer also needs to know. */
+export interface SigningRequest extends Omit<PresignRequest, 'date'> {
+  /** What the request is for, in a person's words ("upload part 3"), for the signer's own errors. */
+  readonly what: string;
+  /** Bytes of the body to be sent, if any (for a signer that enforces size limits). */
+  readonly size?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A signed request: send exactly `headers` (the signature covers them) to `url`. */
+export interface SignedS3Request {
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  /** When it was signed, ms since 1970 on the signer's clock. */
+  readonly signedAt: number;
+  readonly expiresSeconds: number;
+  /** The signer's clock minus this device's, ms (0 when signed here). */
+  readonly clockOffsetMs: number;
+}
+
+/**
+ * Signs requests where the storage key is, when it is not in this realm. The transport then needs
+ * no key: it asks `sign` before each request and reads the answer as it would its own.
+ */
+export interface S3RequestSigner {
+  /** Signs one request; throws a TransferError when the signer refuses or cannot be reached. */
+  sign(request: SigningRequest): Promise<SignedS3Request>;
+  /** Forgets any signature kept for reuse (called by S3Transport.invalidateSignatures). */
+  invalidate(): void;
+  /** What to tell a person when the storage refuses the signing time: the signer's clock, not this device's, is off. */
+  readonly clockSkewAdvice: string;
+  /** Strings never to repeat in an error message (a bearer token). */
+  readonly secrets: readonly string[];
+}
+
+/** The bucket a signer signs for: only its catalog id, the signer knows the rest. */
+export interface SignedBucketConfig {
+  readonly bucketId: string;
+}
+
 export interface S3TransportOptions {
   /** Lifetime of each presigned URL, 1 s to 7 days; default 15 minutes (each URL is used at once). */
   readonly expiresSeconds?: number;
@@ -39,6 +80,8 @@ export interface S3TransportOptions {
   readonly limits?: Partial<TransferLimits>;
   /** The signing clock, ms since 1970 (default Date.now): lets a known clock offset be corrected. */
   readonly now?: () => number;
+  /** Signs every request instead of presignS3Request (the config then needs only bucketId). */
+  readonly signer?: S3RequestSigner;
 }
 
 /** base64 of the MD5 of `body`, as Content-MD5 wants it (RFC 1864). WebCrypto has no MD5. */
@@ -82,27 +125,40 @@ interface Exchange {
   readonly options: RequestOptions | undefined;
 }
 
-/** An answer, with when its URL was signed and when it came, on the signing clock. */
+/** An answer, with when its URL was signed, for how long, and when the answer came, on the signing clock. */
 interface TimedResponse extends HttpResponse {
   readonly signedAt: number;
+  readonly expiresSeconds: number;
   readonly receivedAt: number;
 }
+
+/** The key a CORS probe is signed for when the request names none (a listing): one any signer's policy allows. */
+const PROBE_KEY = 'tessera/probe/00000000000000000000000000000000';
 
 export class S3Transport implements ObjectTransport, TransportExtensions {
   readonly bucketId: string;
   readonly limits: TransferLimits;
-  readonly #config: S3BucketConfig;
+  readonly #signer: S3RequestSigner;
   readonly #expiresSeconds: number;
   readonly #now: () => number;
 
-  constructor(config: S3BucketConfig, options: S3TransportOptions = {}) {
-    // A copy, so that a caller cannot change the keys under a running upload.
-    this.#config = { ...validateS3Config(config) };
-    this.bucketId = config.bucketId;
+  constructor(config: S3BucketConfig, options?: S3TransportOptions);
+  constructor(config: SignedBucketConfig, options: S3TransportOptions & { readonly signer: S3RequestSigner });
+  constructor(config: S3BucketConfig | SignedBucketConfig, options: S3TransportOptions = {}) {
     this.limits = resolveLimits(options.limits);
     this.#expiresSeconds = options.expiresSeconds ?? 900;
     assertExpires(this.#expiresSeconds);
     this.#now = options.now ?? Date.now;
+    if (options.signer !== undefined) {
+      if (typeof config !== 'object' || config === null || typeof config.bucketId !== 'string' || config.bucketId === '') {
+        throw new TypeError('config.bucketId must be a non-empty string');
+      }
+      this.#signer = options.signer;
+    } else {
+      // A copy, so that a caller cannot change the keys under a running upload.
+      this.#signer = localSigner({ ...validateS3Config(config as S3BucketConfig) }, this.#now);
+    }
+    this.bucketId = config.bucketId;
   }
 
   async putObject(key: string, body: Uint8Array, options: RequestOptions & { readonly contentType: string }): Promise<void> {
@@ -333,8 +389,10 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
     return objects;
   }
 
-  /** Nothing to forget: every request is signed just before it is sent. */
-  invalidateSignatures(): void {}
+  /** Forgets the signer's kept signatures; signed here, there are none: each request is signed just before it is sent. */
+  invalidateSignatures(): void {
+    this.#signer.invalidate();
+  }
 
   #assertPartList(parts: readonly PartRecord[]): void {
     if (!Array.isArray(parts)) throw new TypeError('parts must be an array');
@@ -350,37 +408,42 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
   }
 
   async #exchange(what: string, exchange: Exchange): Promise<TimedResponse> {
-    const signedAt = this.#now();
-    const url = await presignS3Request(this.#config, {
+    const signal = exchange.options?.signal;
+    const signed = await this.#signer.sign({
+      what,
       method: exchange.method,
       key: exchange.key,
       query: exchange.query,
       signedHeaders: exchange.signedHeaders,
       expiresSeconds: this.#expiresSeconds,
-      date: new Date(signedAt),
+      size: exchange.body?.length,
+      signal,
     });
     const request: HttpRequest = {
       method: exchange.method,
-      url,
-      headers: { ...exchange.signedHeaders, ...exchange.headers },
+      url: signed.url,
+      headers: { ...signed.headers, ...exchange.headers },
       body: exchange.body,
-      signal: exchange.options?.signal,
+      signal,
       onProgress: exchange.options?.onProgress,
       read: exchange.read,
     };
     try {
       const response = await sendRequest(request);
-      return { ...response, signedAt, receivedAt: this.#now() };
+      return { ...response, signedAt: signed.signedAt, expiresSeconds: signed.expiresSeconds, receivedAt: this.#now() + signed.clockOffsetMs };
     } catch (error) {
       if (!(error instanceof NoResponse)) throw error; // an abort: cancelling is not a failure
-      const probe = (): Promise<URL> =>
-        presignS3Request(this.#config, {
-          method: 'GET',
-          key: exchange.key ?? 'tessera-cors-probe',
-          query: { uploadId: 'tessera-cors-probe' },
-          expiresSeconds: this.#expiresSeconds,
-          date: new Date(this.#now()),
-        });
+      const probe = async (): Promise<URL> =>
+        (
+          await this.#signer.sign({
+            what,
+            method: 'GET',
+            key: exchange.key ?? PROBE_KEY,
+            query: { uploadId: 'tessera-cors-probe' },
+            expiresSeconds: this.#expiresSeconds,
+            signal,
+          })
+        ).url;
       const cause = isBrowserRealm() && !error.answered ? await diagnoseNoResponse(request, probe).catch(() => 'network' as const) : 'network';
       if (request.signal?.aborted) throw abortError(request.signal);
       throw s3NetworkError(what, cause, realmOrigin(), error);
@@ -388,11 +451,37 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
   }
 
   #fail(what: string, response: TimedResponse): never {
-    throw s3ResponseError(what, response.status, parseS3Error(response.text), response.headers, {
-      redact: [this.#config.secretAccessKey],
-      signing: { signedAt: response.signedAt, expiresSeconds: this.#expiresSeconds, receivedAt: response.receivedAt },
+    const failure = s3ResponseError(what, response.status, parseS3Error(response.text), response.headers, {
+      redact: this.#signer.secrets,
+      signing: { signedAt: response.signedAt, expiresSeconds: response.expiresSeconds, receivedAt: response.receivedAt },
     });
+    if (failure.code === 'bucket.clock-skew' && this.#signer.clockSkewAdvice !== '') {
+      throw new TransferError('fatal', 'bucket.clock-skew', `${what}: ${this.#signer.clockSkewAdvice} (HTTP ${response.status}).`, response.status);
+    }
+    throw failure;
   }
+}
+
+/** Signs in this realm with the user's own key; the signing clock is `now`. */
+function localSigner(config: S3BucketConfig, now: () => number): S3RequestSigner {
+  return {
+    async sign(request) {
+      const signedAt = now();
+      const url = await presignS3Request(config, {
+        method: request.method,
+        key: request.key,
+        query: request.query,
+        signedHeaders: request.signedHeaders,
+        expiresSeconds: request.expiresSeconds,
+        date: new Date(signedAt),
+      });
+      return { url, headers: request.signedHeaders ?? {}, signedAt, expiresSeconds: request.expiresSeconds, clockOffsetMs: 0 };
+    },
+    invalidate() {},
+    // s3ResponseError's own words (this device's clock) are right.
+    clockSkewAdvice: '',
+    secrets: [config.secretAccessKey],
+  };
 }
 
 /** The transport for one configured bucket. */
