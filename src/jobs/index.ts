@@ -16,7 +16,7 @@ import { putRecord } from '../vault/catalog.js';
 import type { CatalogRecord, FolderContents } from '../vault/catalog-record.js';
 import { SharePool, requestedComputeWorkers, type PoolTask } from './pool.js';
 
-export { listRecords, loadCloudSwitches, saveCloudSwitches } from '../vault/catalog.js';
+export { listRecords, loadCloudSwitches, saveCloudSwitches, loadSavedLocations, saveSavedLocations } from '../vault/catalog.js';
 export type { CatalogRecord, FolderContents, StudyLabel } from '../vault/catalog-record.js';
 export type { ShareTrouble } from '../../workers/share-jobs.js';
 /**

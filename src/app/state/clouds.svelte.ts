@@ -1,15 +1,16 @@
 import { DEMO_BUCKETS, type BucketDescriptor } from '../../storage/index.js';
-import { loadCloudSwitches, saveCloudSwitches } from '../../jobs/index.js';
+import { loadCloudSwitches, loadSavedLocations, saveCloudSwitches, saveSavedLocations } from '../../jobs/index.js';
 import { describeError } from '../errors.js';
 import { StorageLocations } from './locations.svelte.js';
 
 /**
  * Every place a share can go: the person's real storage locations (first, in the order added) and
  * the demo clouds, and which of them are switched on. The demo switches are remembered across
- * visits; real locations only for the session (locations.svelte.ts).
+ * visits; so are the real locations' settings, but not their keys, which are kept for the session
+ * only (locations.svelte.ts).
  */
 export class CloudsState {
-  readonly locations = new StorageLocations();
+  readonly locations = new StorageLocations({ load: loadSavedLocations, save: saveSavedLocations });
 
   online = $state<Record<string, boolean>>(Object.fromEntries(DEMO_BUCKETS.map((bucket) => [bucket.id, true])));
 
@@ -31,6 +32,7 @@ export class CloudsState {
   );
 
   async load(): Promise<void> {
+    await this.locations.load();
     const saved = await loadCloudSwitches();
     for (const bucket of DEMO_BUCKETS) {
       const on = saved.online[bucket.id];
