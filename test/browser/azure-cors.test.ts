@@ -12,21 +12,17 @@
  * rules on methods and headers would never be tested. Requests to other origins are still recorded
  * and fail the test; Chromium's flags (harness.ts) keep it off the internet.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { azureCorsRule } from '../../src/storage/azure/index.js';
 import { launchChromium, openApp } from './harness.js';
+import { bundleModule } from './module-bundle.js';
 import { startAzurite, type Azurite } from '../servers/azurite.js';
 import { startAzuriteFront, type AzuriteFront } from '../servers/azurite-front.js';
 
 type AzureModule = typeof import('../../src/storage/azure/index.js');
 
-const outDir = fileURLToPath(new URL('../.output/azure-bundle', import.meta.url));
-const entry = fileURLToPath(new URL('../../src/storage/azure/index.ts', import.meta.url));
 
 let browser: Browser;
 let azurite: Azurite;
@@ -35,18 +31,7 @@ let front: AzuriteFront;
 
 beforeAll(async () => {
   const started = Promise.all([launchChromium(), startAzurite({ containers: ['cloud-a', 'cloud-b'] })]);
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: {
-      outDir,
-      emptyOutDir: true,
-      target: 'es2022',
-      minify: false,
-      lib: { entry, formats: ['iife'], name: 'TesseraAzure', fileName: () => 'azure.js' },
-    },
-  });
-  bundle = readFileSync(`${outDir}/azure.js`, 'utf8');
+  bundle = await bundleModule('src/storage/azure/index.ts', 'TesseraAzure');
   [browser, azurite] = await started;
   front = await startAzuriteFront(azurite.endpoint);
 });

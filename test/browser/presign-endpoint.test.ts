@@ -9,19 +9,14 @@
  * IIFE exposing `TesseraPresign`) and added to the served app's page, in a context without request
  * routing, because Playwright answers CORS preflights itself while any route is set.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PresignEndpointConfig } from '../../src/storage/presign-endpoint/index.js';
 import { startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { startPresignEndpoint, type PresignEndpoint } from '../servers/presign-endpoint.mjs';
 import { launchChromium, openApp, type OpenApp } from './harness.js';
-import { root } from './serve-app.js';
+import { bundleModule } from './module-bundle.js';
 
-const entryFolder = join(root, 'test/.output/presign-browser-entry');
-const bundleFolder = join(root, 'test/.output/presign-browser-dist');
 const TOKEN = 'tessera-browser-token-0123456789';
 const RECORD = '0123456789abcdef0123456789abcdef';
 
@@ -31,36 +26,10 @@ let endpoint: PresignEndpoint;
 let elsewhere: PresignEndpoint;
 let bundle: string;
 
-async function buildBundle(): Promise<string> {
-  mkdirSync(entryFolder, { recursive: true });
-  const entry = join(entryFolder, 'presign-entry.ts');
-  writeFileSync(entry, `export * from '${join(root, 'src/storage/presign-endpoint/index.ts')}';\n`);
-  const nodeEnv = process.env['NODE_ENV'];
-  process.env['NODE_ENV'] = 'production';
-  try {
-    await build({
-      root,
-      configFile: false,
-      logLevel: 'warn',
-      clearScreen: false,
-      build: {
-        outDir: bundleFolder,
-        emptyOutDir: true,
-        target: 'es2022',
-        minify: false,
-        lib: { entry, formats: ['iife'], name: 'TesseraPresign', fileName: () => 'presign.js' },
-      },
-    });
-  } finally {
-    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
-    else process.env['NODE_ENV'] = nodeEnv;
-  }
-  return readFileSync(join(bundleFolder, 'presign.js'), 'utf8');
-}
 
 beforeAll(async () => {
   const origin = new URL(inject('baseUrl')).origin;
-  [bundle, rgw, browser] = await Promise.all([buildBundle(), startCephRgw({ buckets: ['org-a'], corsOrigin: origin }), launchChromium()]);
+  [bundle, rgw, browser] = await Promise.all([bundleModule('src/storage/presign-endpoint/index.ts', 'TesseraPresign'), startCephRgw({ buckets: ['org-a'], corsOrigin: origin }), launchChromium()]);
   console.log(`Ceph RGW up in ${rgw.startMs} ms`);
   const s3 = { endpoint: rgw.endpoint, region: rgw.region, ...rgw.users.owner, buckets: { 'records-a': 'org-a' } };
   [endpoint, elsewhere] = await Promise.all([

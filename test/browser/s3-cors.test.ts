@@ -15,18 +15,13 @@
  * preflight verdict would never be seen. Requests to other origins are still recorded and fail
  * the test; they are not aborted.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { S3BucketConfig } from '../../src/storage/s3/index.js';
 import { appCorsRule, startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { launchChromium, openApp, type OpenApp } from './harness.js';
-import { root } from './serve-app.js';
+import { bundleModule } from './module-bundle.js';
 
-const entryFolder = join(root, 'test/.output/s3-browser-entry');
-const bundleFolder = join(root, 'test/.output/s3-browser-dist');
 
 let browser: Browser;
 let rgw: CephRgw;
@@ -34,38 +29,11 @@ let bundle: string;
 /** A port nothing listens on, for "the storage cannot be reached". */
 const CLOSED_ENDPOINT = 'http://127.0.0.1:9';
 
-/** Builds src/storage/s3 into one script that sets globalThis.TesseraS3. */
-async function buildBundle(): Promise<string> {
-  mkdirSync(entryFolder, { recursive: true });
-  const entry = join(entryFolder, 's3-entry.ts');
-  writeFileSync(entry, `export * from '${join(root, 'src/storage/s3/index.ts')}';\n`);
-  const nodeEnv = process.env['NODE_ENV'];
-  process.env['NODE_ENV'] = 'production';
-  try {
-    await build({
-      root,
-      configFile: false,
-      logLevel: 'warn',
-      clearScreen: false,
-      build: {
-        outDir: bundleFolder,
-        emptyOutDir: true,
-        target: 'es2022',
-        minify: false,
-        lib: { entry, formats: ['iife'], name: 'TesseraS3', fileName: () => 's3.js' },
-      },
-    });
-  } finally {
-    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
-    else process.env['NODE_ENV'] = nodeEnv;
-  }
-  return readFileSync(join(bundleFolder, 's3.js'), 'utf8');
-}
 
 beforeAll(async () => {
   const origin = new URL(inject('baseUrl')).origin;
   [bundle, rgw, browser] = await Promise.all([
-    buildBundle(),
+    bundleModule('src/storage/s3/index.ts', 'TesseraS3'),
     startCephRgw({ buckets: ['cors-ok', 'cors-none', 'cors-elsewhere', 'cors-no-md5', 'cors-get-only', 'cors-no-etag'] }),
     launchChromium(),
   ]);

@@ -1,0 +1,36 @@
+/**
+ * One of the app's modules built into a single classic script that sets `globalThis[name]`, for
+ * tests that run it inside the served app's page or one of its workers (`page.addScriptTag`,
+ * `importScripts`) — the transports, tested through the browser's real CORS.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { root } from './serve-app.js';
+
+/** Builds `modulePath` (relative to the repository) into test/.output/bundles/<name>.js and returns its text. */
+export async function bundleModule(modulePath: string, name: string): Promise<string> {
+  const outDir = join(root, 'test/.output/bundles', name);
+  // Vitest sets NODE_ENV=test; build what ships.
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({
+      root,
+      configFile: false,
+      logLevel: 'warn',
+      clearScreen: false,
+      build: {
+        outDir,
+        emptyOutDir: true,
+        target: 'es2022',
+        minify: false,
+        lib: { entry: join(root, modulePath), formats: ['iife'], name, fileName: () => `${name}.js` },
+      },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
+  return readFileSync(join(outDir, `${name}.js`), 'utf8');
+}
