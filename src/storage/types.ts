@@ -1,5 +1,5 @@
 import type { ByteSink, ByteSource } from '../core/io.js';
-import type { S3Addressing } from './s3/config.js';
+import type { S3BucketConfig } from './s3/config.js';
 import type { S3Provider } from './s3/presets.js';
 
 /**
@@ -53,16 +53,10 @@ export interface DemoBucketDescriptor extends DescriptorBase {
  * only in the page's memory and in a job's message to a worker: never in the catalog, a log or a
  * message.
  */
-export interface S3BucketDescriptor extends DescriptorBase {
+export interface S3BucketDescriptor extends DescriptorBase, Omit<S3BucketConfig, 'bucketId'> {
   readonly kind: 's3';
   /** The preset it was set up with: its limits (presets.ts) and CORS rule apply. */
   readonly provider: S3Provider;
-  readonly endpoint: string;
-  readonly region: string;
-  readonly bucket: string;
-  readonly addressing: S3Addressing;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
 }
 
 /** One Azure Blob container. WARNING: the SAS URL is a bearer credential, kept like an S3 secret. */

@@ -6,19 +6,13 @@
  */
 import { decodeCompressed } from './codecs.js';
 import { encapsulatedFrame, nativeFrame } from './frames.js';
-import type { FileWindow, LookupTable, PixelInstance, VoiFunction } from './instance.js';
+import type { GreyLuts, PixelInstance } from './instance.js';
 import { PreviewFailure } from './problems.js';
 import { decodeRle } from './rle.js';
 import { lookUp } from './voi.js';
 
 /** What the grayscale pipeline needs, carried with each frame so that drawing needs nothing else. */
-export interface GreyPipeline {
-  readonly rescaleSlope: number;
-  readonly rescaleIntercept: number;
-  readonly modalityTable: LookupTable | undefined;
-  readonly windows: readonly FileWindow[];
-  readonly voiFunction: VoiFunction;
-  readonly voiTables: readonly LookupTable[];
+export interface GreyPipeline extends GreyLuts {
   /** MONOCHROME1: the lowest value is white (C.7.6.3.1.2). */
   readonly inverted: boolean;
 }

@@ -27,7 +27,18 @@ export interface FileWindow {
 
 export type VoiFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
 
-export interface PixelDescription {
+/** What turns stored grey values into display values: the Modality LUT, then the VOI LUT. */
+export interface GreyLuts {
+  /** Modality LUT (C.11.1): a table when the file has one, otherwise rescale slope and intercept. */
+  readonly rescaleSlope: number;
+  readonly rescaleIntercept: number;
+  readonly modalityTable: LookupTable | undefined;
+  readonly windows: readonly FileWindow[];
+  readonly voiFunction: VoiFunction;
+  readonly voiTables: readonly LookupTable[];
+}
+
+export interface PixelDescription extends GreyLuts {
   readonly rows: number;
   readonly columns: number;
   readonly samplesPerPixel: number;
@@ -41,13 +52,6 @@ export interface PixelDescription {
   readonly syntax: TransferSyntax;
   /** Modality (0008,0060): "CT" makes the Hounsfield presets meaningful. */
   readonly modality: string | undefined;
-  /** Modality LUT (C.11.1): a table when the file has one, otherwise rescale slope and intercept. */
-  readonly rescaleSlope: number;
-  readonly rescaleIntercept: number;
-  readonly modalityTable: LookupTable | undefined;
-  readonly windows: readonly FileWindow[];
-  readonly voiFunction: VoiFunction;
-  readonly voiTables: readonly LookupTable[];
   /** Palette (C.7.6.3.1.5), for PALETTE COLOR only: red, green, blue. */
   readonly palette: readonly [LookupTable, LookupTable, LookupTable] | undefined;
 }

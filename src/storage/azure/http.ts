@@ -4,6 +4,10 @@
  * dedicated workers; fetch cannot report upload progress). No retries here: a failure is handed up
  * as it came, an AbortError as the signal's reason.
  */
+import { abortReason } from '../transfer/clock.js';
+import { hasXhr, sendWithXhr, XhrNoAnswer } from '../transfer/xhr.js';
+
+export { abortReason };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE';
 
@@ -29,7 +33,7 @@ export interface HttpResponse {
  */
 export async function send(request: HttpRequest): Promise<HttpResponse> {
   if (request.signal?.aborted) throw abortReason(request.signal);
-  if (request.body !== undefined && request.onProgress !== undefined && typeof XMLHttpRequest === 'function') {
+  if (request.body !== undefined && request.onProgress !== undefined && hasXhr()) {
     return sendWithProgress(request, request.body, request.onProgress);
   }
   const response = await fetch(request.url, {
@@ -47,51 +51,15 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
   return { status: response.status, header: (name) => response.headers.get(name), body };
 }
 
-function sendWithProgress(request: HttpRequest, body: Uint8Array, onProgress: (sent: number) => void): Promise<HttpResponse> {
-  return new Promise<HttpResponse>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    const signal = request.signal;
-    const onAbort = (): void => xhr.abort();
-    const settle = (): void => signal?.removeEventListener('abort', onAbort);
-    xhr.open(request.method, request.url);
-    xhr.responseType = 'arraybuffer';
-    for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (event) => onProgress(event.loaded);
-    xhr.onload = () => {
-      settle();
-      if (xhr.status === 0) {
-        reject(new TypeError('XMLHttpRequest: no response (network error or blocked by CORS)'));
-        return;
-      }
-      const response = xhr.response as ArrayBuffer | null;
-      // Not getResponseHeader: for a header CORS hides, Chromium logs "Refused to get unsafe header".
-      const headers = parseHeaderBlock(xhr.getAllResponseHeaders());
-      resolve({ status: xhr.status, header: (name) => headers.get(name.toLowerCase()) ?? null, body: new Uint8Array(response ?? new ArrayBuffer(0)) });
-    };
-    xhr.onerror = () => {
-      settle();
-      reject(new TypeError('XMLHttpRequest: no response (network error or blocked by CORS)'));
-    };
-    xhr.onabort = () => {
-      settle();
-      reject(signal?.aborted ? abortReason(signal) : new DOMException('The request was aborted.', 'AbortError'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    xhr.send(body as Uint8Array<ArrayBuffer>);
-  });
-}
-
-/** `getAllResponseHeaders()` text (only the headers CORS lets the script see) as a map by lower-case name. */
-function parseHeaderBlock(block: string): Map<string, string> {
-  const headers = new Map<string, string>();
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
+async function sendWithProgress(request: HttpRequest, body: Uint8Array, onProgress: (sent: number) => void): Promise<HttpResponse> {
+  try {
+    const answer = await sendWithXhr({ method: request.method, url: request.url, headers: request.headers, body, signal: request.signal, onProgress, responseType: 'arraybuffer' });
+    return { status: answer.status, header: (name) => answer.headers.get(name.toLowerCase()) ?? null, body: answer.bytes };
+  } catch (error) {
+    // As fetch reports it: a bare TypeError, which diagnoseNetworkFailure tells CORS from network by.
+    if (error instanceof XhrNoAnswer) throw new TypeError('XMLHttpRequest: no response (network error or blocked by CORS)');
+    throw error;
   }
-  return headers;
 }
 
 /** How long the two diagnostic requests below may take together, at most. */
@@ -143,8 +111,3 @@ function isNodeNetworkError(error: unknown): boolean {
   return error instanceof TypeError && error.cause !== undefined;
 }
 
-/** The reason a signal aborted, always an Error (an AbortError DOMException if none was given). */
-export function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted.', 'AbortError');
-}

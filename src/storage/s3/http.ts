@@ -7,6 +7,8 @@
  * network or CORS (the browser hides an answer its rule does not allow), which `diagnoseNoResponse`
  * tells apart.
  */
+import { abortReason } from '../transfer/clock.js';
+import { hasXhr, sendWithXhr, XhrNoAnswer } from '../transfer/xhr.js';
 
 export interface HttpRequest {
   readonly method: string;
@@ -52,10 +54,7 @@ export function realmOrigin(): string | undefined {
 }
 
 /** The signal's reason, always an Error (an AbortError if none was given). */
-export function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted.', 'AbortError');
-}
+export const abortError = abortReason;
 
 function asArrayBufferView(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
@@ -63,7 +62,7 @@ function asArrayBufferView(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 
 export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   if (request.signal?.aborted) throw abortError(request.signal);
-  if (request.body !== undefined && request.onProgress !== undefined && typeof XMLHttpRequest !== 'undefined') return sendWithXhr(request);
+  if (request.body !== undefined && request.onProgress !== undefined && hasXhr()) return sendWithProgress(request, request.onProgress);
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -118,39 +117,22 @@ async function readBody(response: Response, onProgress: ((bytes: number) => void
   return out;
 }
 
-function sendWithXhr(request: HttpRequest): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    const onAbort = (): void => xhr.abort();
-    const done = (): void => request.signal?.removeEventListener('abort', onAbort);
-    xhr.open(request.method, request.url.href);
-    xhr.responseType = request.read === 'bytes' ? 'arraybuffer' : 'text';
-    for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (event) => request.onProgress?.(event.loaded);
-    xhr.onload = () => {
-      done();
-      const headers = new Headers();
-      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
-        const colon = line.indexOf(':');
-        if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-      }
-      const binary = xhr.responseType === 'arraybuffer';
-      const bytes = binary && xhr.response instanceof ArrayBuffer ? new Uint8Array(xhr.response) : new Uint8Array(0);
-      const text = binary ? new TextDecoder().decode(bytes) : String(xhr.responseText);
-      resolve({ status: xhr.status, headers, text, bytes });
-    };
-    xhr.onerror = () => {
-      done();
-      reject(new NoResponse('no answer', false));
-    };
-    xhr.onabort = () => {
-      done();
-      reject(request.signal?.aborted ? abortError(request.signal) : new NoResponse('aborted', false));
-    };
-    xhr.ontimeout = xhr.onerror;
-    request.signal?.addEventListener('abort', onAbort, { once: true });
-    xhr.send(request.body !== undefined ? asArrayBufferView(request.body) : null);
-  });
+async function sendWithProgress(request: HttpRequest, onProgress: (bytes: number) => void): Promise<HttpResponse> {
+  try {
+    const answer = await sendWithXhr({
+      method: request.method,
+      url: request.url.href,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+      onProgress,
+      responseType: request.read === 'bytes' ? 'arraybuffer' : 'text',
+    });
+    return { status: answer.status, headers: new Headers([...answer.headers]), text: answer.text, bytes: answer.bytes };
+  } catch (error) {
+    if (error instanceof XhrNoAnswer) throw new NoResponse('no answer', false, { cause: error });
+    throw error;
+  }
 }
 
 /**
