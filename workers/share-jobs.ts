@@ -21,9 +21,16 @@ import {
   type RecoverResult,
   type Scheme,
 } from '../src/core/index.js';
-import { createBucket, type BucketDescriptor } from '../src/storage/index.js';
+import { createBucket, uploadRoute, type BucketDescriptor } from '../src/storage/index.js';
 import { openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
+import { toBucketError, transferCodeOf } from '../src/storage/remote-bucket.js';
 import { shareKey } from '../src/storage/share-keys.js';
+import { stagingArea } from '../src/storage/staging.js';
+import { raceOpen } from '../src/storage/transfer/downloader.js';
+import { Fetcher } from '../src/storage/transfer/fetcher.js';
+import { UploadJournal, openIndexedDbJournalStore } from '../src/storage/transfer/journal.js';
+import type { TransferProgress } from '../src/storage/transfer/progress.js';
+import { ResumeRefusedError, abortJournaledUpload, resumeUpload, uploadSource, type SourceUpload } from '../src/storage/transfer/uploader.js';
 import { ChunkWorkers } from './chunk-pool.js';
 import { OffThreadSha256 } from './off-thread-sha256.js';
 import { createSha256 } from './sha256.js';
@@ -50,6 +57,11 @@ export interface SharePlacement {
   readonly bucketId: string;
   readonly key: string;
   readonly size: number;
+  /**
+   * `pending`: a share for a real cloud, written whole to this device (src/storage/staging.ts) and
+   * not uploaded yet: uploadShares sends it. Absent: stored in its (demo) cloud already.
+   */
+  readonly state?: 'pending';
 }
 
 export interface ProtectedFile {
@@ -80,6 +92,38 @@ export interface RecoveredFile {
 
 export type ProgressListener = (progress: Progress) => void;
 
+/** Every share object is stored with this content type, bound into its signature. */
+const SHARE_CONTENT_TYPE = 'application/octet-stream';
+
+/** A share staged on this device, to upload to its cloud. */
+export interface ShareToUpload {
+  readonly x: number;
+  readonly bucketId: string;
+  readonly key: string;
+}
+
+/** How one share's upload ended. */
+export type ShareUploadOutcome =
+  | { readonly x: number; readonly stored: true }
+  | {
+      readonly x: number;
+      readonly stored: false;
+      /** The app's code (bucket.offline, bucket.failed…). */
+      readonly code: ErrorCode;
+      /** The most specific code known (bucket.cors, bucket.clock-skew… from the transfer layer, else `code`). */
+      readonly failure: string;
+      /** What went wrong, for the person: no URL, key or credential in it. */
+      readonly message: string;
+    };
+
+/** One share's upload progress: bytes sent of its size, the rate over the last seconds, the time left. */
+export interface ShareUploadProgress extends TransferProgress {
+  readonly x: number;
+}
+
+/** What the page may send on an upload's control port. */
+export type UploadControl = 'pause' | 'resume';
+
 export async function protectFile(
   file: Blob,
   request: ProtectRequest,
@@ -90,15 +134,22 @@ export async function protectFile(
     throw new RangeError(`protectFile: expected one bucket per share (${request.n}), got ${buckets.length}`);
   }
   const { recordId } = request;
-  const placements = buckets.map((bucket, index) => ({ bucket: createBucket(bucket), key: shareKey(recordId, index + 1) }));
+  const staging = stagingArea();
+  // A share for a real cloud is staged on this device and uploaded afterwards (uploadShares), so
+  // that its upload can be resumed, retried and paused without splitting again; a demo cloud is
+  // local already and gets its share directly.
+  const placements = buckets.map((descriptor, index) => ({
+    bucket: createBucket(descriptor),
+    staged: descriptor.kind !== 'demo',
+    key: shareKey(recordId, index + 1),
+  }));
   const sinks: ByteSink[] = [];
   let chunkWorkers: ChunkWorkers | undefined;
   let hasher: StreamHasher | undefined;
   try {
-    // Every share has this size: a remote bucket chooses its part size from it (one PUT when it fits).
     const expectedSize = shareSize(request.scheme, request.k, request.n, file.size);
-    for (const { bucket, key } of placements) {
-      sinks.push(await bucket.openWriter(key, { contentType: 'application/octet-stream', expectedSize }));
+    for (const { bucket, staged, key } of placements) {
+      sinks.push(await (staged ? staging : bucket).openWriter(key, { contentType: SHARE_CONTENT_TYPE, expectedSize }));
     }
     chunkWorkers = startChunkWorkers(request.workers);
     hasher = hasherFor(chunkWorkers);
@@ -115,12 +166,18 @@ export async function protectFile(
       result,
       recordId,
       sha256,
-      shares: placements.map(({ bucket, key }, index) => ({ x: index + 1, bucketId: bucket.id, key, size: result.shareSize })),
+      shares: placements.map(({ bucket, staged, key }, index) => ({
+        x: index + 1,
+        bucketId: bucket.id,
+        key,
+        size: result.shareSize,
+        ...(staged ? { state: 'pending' as const } : {}),
+      })),
     };
   } catch (error) {
     // No half-protected file is left behind: drop partial objects, then any share already complete.
     await Promise.allSettled(sinks.map(async (sink) => sink.abort?.(error)));
-    await Promise.allSettled(placements.map(({ bucket, key }) => bucket.delete(key)));
+    await Promise.allSettled(placements.map(({ bucket, staged, key }) => (staged ? staging : bucket).delete(key)));
     throw toTesseraError(error) ?? error;
   } finally {
     chunkWorkers?.terminate();
@@ -128,60 +185,212 @@ export async function protectFile(
   }
 }
 
+/**
+ * Uploads shares staged on this device (protectFile's `pending` ones) to their clouds, all at
+ * once within the request limits, each from its staged file: a journaled upload of the same share
+ * (a closed tab, a cloud that was down) is resumed with only the parts its cloud lacks; a staged
+ * share is deleted as soon as its cloud holds it. Never throws for one share: each gets an outcome,
+ * so one cloud's refusal never stops the others. `control` takes 'pause' and 'resume'.
+ */
+export async function uploadShares(
+  shares: readonly ShareToUpload[],
+  buckets: readonly BucketDescriptor[],
+  onProgress?: (progress: ShareUploadProgress) => void,
+  control?: MessagePort,
+): Promise<ShareUploadOutcome[]> {
+  const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  const staging = stagingArea();
+  const store = await openIndexedDbJournalStore();
+  const journal = new UploadJournal(store);
+  const running = new Set<SourceUpload>();
+  let paused = false;
+  if (control) {
+    control.onmessage = ({ data }: MessageEvent<UploadControl>) => {
+      paused = data === 'pause';
+      for (const upload of running) {
+        if (paused) upload.pause();
+        else upload.resume();
+      }
+    };
+  }
+  const report = onProgress ? throttleShares(onProgress) : undefined;
+
+  const uploadOne = async (share: ShareToUpload): Promise<ShareUploadOutcome> => {
+    const descriptor = descriptors.get(share.bucketId);
+    const label = descriptor?.label ?? 'its cloud';
+    try {
+      if (!descriptor || descriptor.kind === 'demo') {
+        throw new TesseraError('bucket.offline', `the cloud for share ${share.x} is not set up in this session: give its key to upload it`);
+      }
+      if (!descriptor.online) throw new TesseraError('bucket.offline', `${label} is switched off`);
+      const source = await staging.openReader(share.key).catch((error: unknown) => {
+        throw new TesseraError('share.unreadable', `share ${share.x} is no longer on this device, so it cannot be uploaded`, {}, { cause: error });
+      });
+      try {
+        const route = uploadRoute(descriptor);
+        const options = {
+          fetcher: route.fetcher,
+          slots: route.slots,
+          journal,
+          ...(route.partSize !== undefined ? { partSize: route.partSize } : {}),
+          ...(report ? { onProgress: (progress: TransferProgress) => report({ ...progress, x: share.x }) } : {}),
+        };
+        const fresh = (): SourceUpload =>
+          uploadSource(source, { ...options, transport: route.transport, key: share.key, contentType: SHARE_CONTENT_TYPE, sourceRef: share.key });
+        const entry = await journal.get(descriptor.id, share.key);
+        let upload: SourceUpload;
+        if (entry?.source) {
+          // The tab was closed, or the cloud failed, in the middle of this very upload: carry on.
+          upload = await resumeUpload(source, entry, route.transport, options).catch(async (error: unknown) => {
+            if (!(error instanceof ResumeRefusedError)) throw error;
+            await abortJournaledUpload(entry, route.transport, journal, route.fetcher);
+            return fresh();
+          });
+        } else {
+          if (entry) await abortJournaledUpload(entry, route.transport, journal, route.fetcher);
+          upload = fresh();
+        }
+        running.add(upload);
+        if (paused) upload.pause();
+        try {
+          await upload.finished;
+        } finally {
+          running.delete(upload);
+        }
+      } finally {
+        await source.close?.();
+      }
+      // Its cloud holds it now: it must not outlive its upload on this device.
+      await staging.delete(share.key).catch(() => undefined);
+      return { x: share.x, stored: true };
+    } catch (error) {
+      const failure = toBucketError(label, `upload of share ${share.x}`, error);
+      return { x: share.x, stored: false, code: failure.code, failure: transferCodeOf(error) ?? failure.code, message: failure.detail };
+    }
+  };
+
+  try {
+    return await Promise.all(shares.map(uploadOne));
+  } finally {
+    if (control) control.onmessage = null;
+    store.close();
+  }
+}
+
+/** A share to read for a recovery: from its cloud, or from this device while it waits to upload. */
+export interface ShareToRead extends ShareToUpload {
+  readonly state?: 'pending';
+}
+
+/**
+ * Reads are patient with a slow cloud but not for ten minutes: with other clouds to switch to, a
+ * share whose cloud stalls three times is dropped and the others carry on.
+ */
+const readFetcher = new Fetcher({ maxAttempts: 3, stallTimeoutMs: 20_000 });
+
 export async function recoverFile(
-  shares: readonly { readonly x: number; readonly bucketId: string; readonly key: string }[],
+  shares: readonly ShareToRead[],
   buckets: readonly BucketDescriptor[],
   outputName: string,
   onProgress?: ProgressListener,
   workers?: number,
   /** A file the user chose to write to directly; otherwise the output goes to OPFS under `outputName`. */
   target?: FileSystemFileHandle,
+  /**
+   * How many shares to open: the first `want` to answer are used, the others cancelled (k + 1
+   * downloads k/k+1 of the shares and still names a bad one). Default: all of them.
+   */
+  want?: number,
 ): Promise<RecoveredFile> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  const first = await openShares(shares, descriptors, want);
+  try {
+    return await rebuild(first, outputName, onProgress, workers, target);
+  } catch (error) {
+    // The first shares to answer did not do (damaged, or a cloud failed mid-way) while others were
+    // never asked: try again with every share there is.
+    const code = toTesseraError(error)?.code;
+    if (first.late === 0 || (code !== 'share.too-few' && code !== 'share.corrupt')) throw error;
+    return await rebuild(await openShares(shares, descriptors, undefined), outputName, onProgress, workers, target);
+  }
+}
+
+interface OpenedShares {
+  readonly opened: readonly { x: number; bucketId: string; source: ByteSource }[];
+  readonly unavailable: readonly ShareTrouble[];
+  /** Shares not opened because enough others answered first. */
+  readonly late: number;
+}
+
+/** Opens the first `want` shares to answer (all by default); pending shares are read from this device. */
+async function openShares(shares: readonly ShareToRead[], descriptors: ReadonlyMap<string, BucketDescriptor>, want: number | undefined): Promise<OpenedShares> {
+  const staging = stagingArea();
   const unavailable: ShareTrouble[] = [];
+  // Clouds known to be out of reach (switched off, not set up) are not even asked.
+  const reachable = shares.filter((share) => {
+    if (share.state === 'pending') return true;
+    const descriptor = descriptors.get(share.bucketId);
+    if (descriptor?.online) return true;
+    unavailable.push({ x: share.x, bucketId: share.bucketId, code: descriptor ? 'bucket.offline' : 'bucket.not-found' });
+    return false;
+  });
+  const candidates = reachable.map((share) => ({
+    id: share,
+    open: (signal: AbortSignal): Promise<ByteSource> => {
+      if (share.state === 'pending') return staging.openReader(share.key, { signal });
+      return createBucket(descriptors.get(share.bucketId)!, { fetcher: readFetcher }).openReader(share.key, { signal });
+    },
+  }));
+  const outcomes = await raceOpen(candidates, Math.max(1, Math.min(want ?? candidates.length, candidates.length)));
   const opened: { x: number; bucketId: string; source: ByteSource }[] = [];
-  await Promise.all(
-    shares.map(async (share) => {
-      const descriptor = descriptors.get(share.bucketId);
-      if (!descriptor) {
-        unavailable.push({ x: share.x, bucketId: share.bucketId, code: 'bucket.not-found' });
-        return;
-      }
-      try {
-        opened.push({ x: share.x, bucketId: share.bucketId, source: await createBucket(descriptor).openReader(share.key) });
-      } catch (error) {
-        unavailable.push({ x: share.x, bucketId: share.bucketId, code: toTesseraError(error)?.code ?? 'bucket.failed' });
-      }
-    }),
-  );
+  let late = 0;
+  for (const outcome of outcomes) {
+    const { x, bucketId } = outcome.id;
+    if (outcome.state === 'opened') opened.push({ x, bucketId, source: outcome.source });
+    else if (outcome.state === 'failed') unavailable.push({ x, bucketId, code: toTesseraError(outcome.error)?.code ?? 'bucket.failed' });
+    else late++;
+  }
   opened.sort((a, b) => a.x - b.x);
   unavailable.sort((a, b) => a.x - b.x);
+  return { opened, unavailable, late };
+}
 
-  const output = target ? await openChosenFileSink(target) : await openOutputSink(outputName);
-  const chunkWorkers = startChunkWorkers(workers);
-  const hasher = hasherFor(chunkWorkers);
-  const sink = new HashingSink(output, hasher);
+/** Rebuilds the file from the opened shares into the output, hashing it on the way; closes the shares. */
+async function rebuild(
+  { opened, unavailable }: OpenedShares,
+  outputName: string,
+  onProgress: ProgressListener | undefined,
+  workers: number | undefined,
+  target: FileSystemFileHandle | undefined,
+): Promise<RecoveredFile> {
   try {
-    const result = await recover(opened.map((share) => share.source), sink, {
-      ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
-      ...(chunkWorkers ? { executor: chunkWorkers.recoverExecutor } : {}),
-    });
-    const rejected = result.problems.map((problem) => {
-      const share = opened[problem.shareIndex];
-      return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
-    });
-    return { result, sha256: await hasher.digestHex(), unavailable, rejected };
-  } catch (error) {
-    await output.abort?.(error).catch(() => undefined);
-    const tesseraError = toTesseraError(error);
-    if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
-      const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
-      throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
+    const output = target ? await openChosenFileSink(target) : await openOutputSink(outputName);
+    const chunkWorkers = startChunkWorkers(workers);
+    const hasher = hasherFor(chunkWorkers);
+    const sink = new HashingSink(output, hasher);
+    try {
+      const result = await recover(opened.map((share) => share.source), sink, {
+        ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
+        ...(chunkWorkers ? { executor: chunkWorkers.recoverExecutor } : {}),
+      });
+      const rejected = result.problems.map((problem) => {
+        const share = opened[problem.shareIndex];
+        return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
+      });
+      return { result, sha256: await hasher.digestHex(), unavailable: [...unavailable], rejected };
+    } catch (error) {
+      await output.abort?.(error).catch(() => undefined);
+      const tesseraError = toTesseraError(error);
+      if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
+        const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
+        throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
+      }
+      throw tesseraError ?? error;
+    } finally {
+      chunkWorkers?.terminate();
+      hasher.terminate?.();
     }
-    throw tesseraError ?? error;
   } finally {
-    chunkWorkers?.terminate();
-    hasher.terminate?.();
     await Promise.allSettled(opened.map((share) => share.source.close?.()));
   }
 }
@@ -306,6 +515,18 @@ async function hashWhole(source: ByteSource): Promise<string> {
     hasher.update(await source.read(offset, Math.min(HASH_READ_SIZE, source.size - offset)));
   }
   return hasher.digestHex();
+}
+
+/** Each share's upload progress across the worker boundary at most four times a second, and always its last. */
+function throttleShares(listener: (progress: ShareUploadProgress) => void): (progress: ShareUploadProgress) => void {
+  const last = new Map<number, number>();
+  return (progress) => {
+    const now = Date.now();
+    if (progress.done === progress.total || now - (last.get(progress.x) ?? 0) >= 250) {
+      last.set(progress.x, now);
+      listener({ x: progress.x, done: progress.done, total: progress.total, bytesPerSecond: progress.bytesPerSecond, etaMs: progress.etaMs });
+    }
+  };
 }
 
 /** Progress across the worker boundary at most ten times a second, and always the last one. */

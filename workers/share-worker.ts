@@ -6,11 +6,12 @@
  * …`); the page restores them with toTesseraError. Cancelling is done by terminating the worker.
  */
 import * as Comlink from 'comlink';
-import { protectFile, recoverFile } from './share-jobs.js';
+import { protectFile, recoverFile, uploadShares } from './share-jobs.js';
 
 const api = {
   protectFile,
   recoverFile,
+  uploadShares,
 } satisfies Record<string, (...args: never[]) => Promise<unknown>>;
 
 export type ShareWorkerApi = typeof api;

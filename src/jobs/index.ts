@@ -7,18 +7,22 @@
 import * as Comlink from 'comlink';
 import { toTesseraError } from '../core/errors.js';
 import type { Progress, Scheme } from '../core/types.js';
-import { createBucket, type BucketDescriptor } from '../storage/index.js';
+import { createBucket, transportFor, type BucketDescriptor } from '../storage/index.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
 import { deleteOutput } from '../storage/local-output.js';
+import { deleteStagedRecord, stagedRecordIds } from '../storage/staging.js';
 import { Fetcher } from '../storage/transfer/fetcher.js';
-import type { RecoveredFile } from '../../workers/share-jobs.js';
-import { putRecord } from '../vault/catalog.js';
-import type { CatalogRecord, FolderContents } from '../vault/catalog-record.js';
+import { UploadJournal, openIndexedDbJournalStore } from '../storage/transfer/journal.js';
+import { abortJournaledUpload } from '../storage/transfer/uploader.js';
+import type { RecoveredFile, ShareUploadOutcome, ShareUploadProgress, UploadControl } from '../../workers/share-jobs.js';
+import { deleteRecord, putRecord } from '../vault/catalog.js';
+import { withOutcomes, type CatalogRecord, type FolderContents } from '../vault/catalog-record.js';
 import { SharePool, requestedComputeWorkers, type PoolTask } from './pool.js';
 
 export { listRecords, loadCloudSwitches, saveCloudSwitches, loadSavedLocations, saveSavedLocations } from '../vault/catalog.js';
 export type { CatalogRecord, FolderContents, StudyLabel } from '../vault/catalog-record.js';
-export type { ShareTrouble } from '../../workers/share-jobs.js';
+export type { ShareTrouble, ShareUploadOutcome, ShareUploadProgress } from '../../workers/share-jobs.js';
+export { recordSafety, type RecordSafety } from '../vault/catalog-record.js';
 /**
  * A recovery's rebuilt file in local storage, by its outputName: getRecoveredFile hands it out as a
  * File backed by OPFS (not memory), discardRecoveredFile deletes it, and discardLeftovers removes
@@ -78,9 +82,11 @@ function computeWorkers(): number | undefined {
 }
 
 /**
- * Protects `file` into the given buckets (share x = i + 1 into buckets[i]) and records it in the
- * catalog. `buckets` must hold exactly `settings.n` online buckets. For a folder, `file` is its tar
- * archive (src/records/folder.ts) and `contents` says what is in it.
+ * Splits `file` into shares for the given buckets (share x = i + 1 into buckets[i]) and records it
+ * in the catalog. `buckets` must hold exactly `settings.n` online buckets. Shares for demo clouds
+ * are stored when this is done; shares for real clouds are staged on this device and recorded as
+ * `pending`: uploadPendingShares sends them. For a folder, `file` is its tar archive
+ * (src/records/folder.ts) and `contents` says what is in it.
  */
 export function protectFile(
   file: File,
@@ -137,9 +143,117 @@ export function protectFile(
  */
 const cleanupFetcher = new Fetcher({ maxAttempts: 3, maxElapsedMs: 20_000 });
 
-/** Deletes every share of a record (complete or half-written) from the buckets; best effort. */
+/**
+ * Deletes every share of a protect that failed (complete or half-written); best effort. Shares for
+ * real clouds were only staged on this device, never uploaded, so only the demo clouds and the
+ * staging area hold anything.
+ */
 async function removeShares(recordId: string, buckets: readonly BucketDescriptor[]): Promise<void> {
-  await Promise.allSettled(buckets.map((bucket, index) => createBucket(bucket, { fetcher: cleanupFetcher }).delete(shareKey(recordId, index + 1))));
+  await Promise.allSettled([
+    ...buckets.map((bucket, index) => (bucket.kind === 'demo' ? createBucket(bucket).delete(shareKey(recordId, index + 1)) : Promise.resolve())),
+    deleteStagedRecord(recordId),
+  ]);
+}
+
+export interface UploadListeners {
+  /** A worker picked the upload up (until then it waits in the queue). */
+  readonly onStart: () => void;
+  readonly onProgress: (progress: ShareUploadProgress) => void;
+}
+
+export interface UploadResult {
+  /** The record as the catalog now holds it: shares its cloud took are stored, the others still pending. */
+  readonly record: CatalogRecord;
+  readonly outcomes: readonly ShareUploadOutcome[];
+}
+
+/** An upload of a record's pending shares: a job that can also be paused and resumed. */
+export interface UploadHandle extends JobHandle<UploadResult> {
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Uploads the record's pending shares from this device to their clouds (workers/share-jobs.ts
+ * uploadShares): after protect, and again to resume after a reload or retry a cloud that refused.
+ * Each share's outcome is written to the catalog; a failure of one share never stops the others.
+ * `cancel()` stops the upload where it is (the record stays, its shares still pending); to drop
+ * the record and everything it left anywhere, call removeRecord.
+ */
+export function uploadPendingShares(record: CatalogRecord, buckets: readonly BucketDescriptor[], listeners: UploadListeners): UploadHandle {
+  const pending = record.shares.filter((share) => share.state === 'pending').map(({ x, bucketId, key }) => ({ x, bucketId, key }));
+  const channel = new MessageChannel();
+  const send = (message: UploadControl): void => channel.port1.postMessage(message);
+  const task = withCodes(
+    sharePool().run(
+      (worker) => worker.uploadShares(pending, [...buckets], Comlink.proxy(listeners.onProgress), Comlink.transfer(channel.port2, [channel.port2])),
+      listeners.onStart,
+    ),
+  );
+  return {
+    done: task.done
+      .then(async (outcomes) => {
+        const updated = withOutcomes(record, outcomes);
+        await putRecord(updated);
+        return { record: updated, outcomes };
+      })
+      .finally(() => channel.port1.close()),
+    cancel: task.cancel,
+    pause: () => send('pause'),
+    resume: () => send('resume'),
+  };
+}
+
+/** A share removeRecord could not delete: its cloud is switched off, not set up, or refused. */
+export interface ShareLeftBehind {
+  readonly x: number;
+  readonly bucketId: string;
+  readonly reason: string;
+}
+
+/**
+ * Removes a record everywhere: unfinished uploads of its shares are aborted (nothing half-written
+ * stays), every share is deleted from its cloud and from this device, and the record leaves the
+ * catalog. When a cloud cannot be reached (switched off, no key in this session), its share stays
+ * and so does the record, so that removing can be tried again: the shares left are returned.
+ */
+export async function removeRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[]): Promise<readonly ShareLeftBehind[]> {
+  const byId = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  const store = await openIndexedDbJournalStore();
+  const journal = new UploadJournal(store);
+  const leftBehind: ShareLeftBehind[] = [];
+  try {
+    await Promise.all(
+      record.shares.map(async (share) => {
+        const descriptor = byId.get(share.bucketId);
+        if (!descriptor) return leftBehind.push({ x: share.x, bucketId: share.bucketId, reason: 'its cloud is not set up in this session' });
+        if (!descriptor.online) return leftBehind.push({ x: share.x, bucketId: share.bucketId, reason: `${descriptor.label} is switched off` });
+        try {
+          if (descriptor.kind !== 'demo') {
+            const entry = await journal.get(descriptor.id, share.key);
+            if (entry) await abortJournaledUpload(entry, transportFor(descriptor), journal, cleanupFetcher);
+          }
+          await createBucket(descriptor, { fetcher: cleanupFetcher }).delete(share.key);
+        } catch (error) {
+          leftBehind.push({ x: share.x, bucketId: share.bucketId, reason: (toTesseraError(error)?.detail ?? 'it could not be deleted').slice(0, 300) });
+        }
+        return undefined;
+      }),
+    );
+  } finally {
+    store.close();
+  }
+  await deleteStagedRecord(record.id);
+  if (leftBehind.length === 0) await deleteRecord(record.id);
+  return leftBehind.sort((a, b) => a.x - b.x);
+}
+
+/** Deletes shares staged on this device for records the catalog does not know (a tab closed mid-protect). */
+export async function discardStrayStaging(records: readonly CatalogRecord[]): Promise<void> {
+  const known = new Set(records.map((record) => record.id));
+  for (const id of await stagedRecordIds()) {
+    if (!known.has(id)) await deleteStagedRecord(id);
+  }
 }
 
 /**
@@ -154,10 +268,13 @@ export function recoverFile(
   target?: FileSystemFileHandle,
 ): JobHandle<Recovery> {
   const outputName = randomId();
-  const shares = record.shares.map(({ x, bucketId, key }) => ({ x, bucketId, key }));
+  const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
+  // The first k + 1 shares to answer: k rebuild the file, the spare names a bad one (and stands in
+  // for a cloud that stalls); the others are never downloaded.
+  const want = record.k + 1;
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target),
+      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target, want),
       listeners.onStart,
     ),
   );

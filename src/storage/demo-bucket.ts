@@ -79,7 +79,11 @@ export class DemoBucket implements Bucket {
   readonly label: string;
   private readonly online: boolean;
 
-  constructor(descriptor: BucketDescriptor) {
+  /** `root`: the OPFS folder that holds the bucket's folder (staging.ts keeps shares waiting to upload in another). */
+  constructor(
+    descriptor: BucketDescriptor,
+    private readonly root: string = DEMO_ROOT,
+  ) {
     this.id = descriptor.id;
     this.label = descriptor.label;
     this.online = descriptor.online;
@@ -164,7 +168,7 @@ export class DemoBucket implements Bucket {
   /** The bucket's folder; bucket.offline when switched off, bucket.not-found when never written to. */
   private async directory(create: boolean): Promise<FileSystemDirectoryHandle> {
     if (!this.online) throw new TesseraError('bucket.offline', `${this.label} is switched off`);
-    return this.attempt('open', () => opfsDirectory([DEMO_ROOT, this.id], create), 'bucket.not-found');
+    return this.attempt('open', () => opfsDirectory([this.root, this.id], create), 'bucket.not-found');
   }
 
   /** The bucket's folder, or undefined when it was never written to (bucket.offline still throws). */

@@ -28,13 +28,27 @@ export interface CreateBucketOptions {
 export function createBucket(descriptor: BucketDescriptor, options: CreateBucketOptions = {}): Bucket {
   if (descriptor.kind === 'demo') return new DemoBucket(descriptor);
   if (!descriptor.online) return new SwitchedOffBucket(descriptor);
-  return new RemoteBucket({
-    label: descriptor.label,
+  return new RemoteBucket({ label: descriptor.label, ...uploadRoute(descriptor, options) });
+}
+
+/** A real storage location's descriptor (every kind but the demo clouds). */
+export type RemoteBucketDescriptor = S3BucketDescriptor | AzureBucketDescriptor | PresignEndpointBucketDescriptor;
+
+/**
+ * How requests reach a real location: its transport, this realm's retry policy and request slots,
+ * and, for an S3 provider without presigned multipart (R2), the part size that keeps every object
+ * in one PUT. createBucket uses it, and so does the upload of staged shares (workers/share-jobs.ts).
+ */
+export function uploadRoute(
+  descriptor: RemoteBucketDescriptor,
+  options: CreateBucketOptions = {},
+): { readonly transport: ObjectTransport; readonly fetcher: Fetcher; readonly slots: typeof defaultTransferSlots; readonly partSize?: number } {
+  return {
     transport: transportFor(descriptor),
     fetcher: options.fetcher ?? sharedFetcher,
     slots: defaultTransferSlots,
     ...(descriptor.kind === 's3' && !S3_PRESETS[descriptor.provider].presignedMultipart ? { partSize: singleRequestLimit(descriptor) } : {}),
-  });
+  };
 }
 
 /**
@@ -43,7 +57,7 @@ export function createBucket(descriptor: BucketDescriptor, options: CreateBucket
  * object goes in one PUT up to its single-request limit (docs/s3.md, Presets). A bucket an
  * organisation signs for gets S3's limits: its endpoint refuses what its storage cannot take.
  */
-export function transportFor(descriptor: S3BucketDescriptor | AzureBucketDescriptor | PresignEndpointBucketDescriptor): ObjectTransport {
+export function transportFor(descriptor: RemoteBucketDescriptor): ObjectTransport {
   if (descriptor.kind === 'azure') return new AzureBlobTransport({ bucketId: descriptor.id, containerSasUrl: descriptor.containerSasUrl });
   if (descriptor.kind === 'presign-endpoint') {
     return createPresignEndpointTransport({ bucketId: descriptor.id, endpoint: descriptor.endpoint, bucket: descriptor.bucket, auth: { kind: 'bearer', token: descriptor.token } });

@@ -12,6 +12,14 @@ export interface ShareLocation {
   /** Object key in the bucket; carries nothing about the file. */
   readonly key: string;
   readonly size: number;
+  /**
+   * Absent: the share is stored in its cloud. `pending`: it waits on this device
+   * (src/storage/staging.ts) for its upload, which a closed tab, a cloud that is down or a refusal
+   * interrupted; it can be sent again.
+   */
+  readonly state?: 'pending';
+  /** Why the last upload of a pending share failed: an error code (bucket.cors, bucket.offline…), never text. */
+  readonly failure?: string;
 }
 
 /** One study in a folder record, as the list shows it (local only, like the whole catalog). */
@@ -57,6 +65,25 @@ export interface CatalogRecord {
   readonly shares: readonly ShareLocation[];
   /** Present when the record is a folder; absent for a single file (and in records made before folders). */
   readonly contents?: FolderContents;
+}
+
+/**
+ * The record after an upload of its pending shares: a share its cloud took loses its `pending`
+ * mark; one that failed keeps it, with the code of why (`failure`). Shares the upload did not
+ * cover are unchanged.
+ */
+export function withOutcomes(
+  record: CatalogRecord,
+  outcomes: readonly ({ readonly x: number; readonly stored: true } | { readonly x: number; readonly stored: false; readonly failure: string })[],
+): CatalogRecord {
+  const byX = new Map(outcomes.map((outcome) => [outcome.x, outcome]));
+  const shares = record.shares.map((share): ShareLocation => {
+    const outcome = byX.get(share.x);
+    if (!outcome || share.state !== 'pending') return share;
+    const { state: _state, failure: _failure, ...stored } = share;
+    return outcome.stored ? stored : { ...stored, state: 'pending', failure: outcome.failure };
+  });
+  return { ...record, shares };
 }
 
 /** Demo clouds switched on or off, by bucket id. */
@@ -141,12 +168,37 @@ function parseContents(value: unknown): FolderContents | undefined | null {
   return { kind: 'folder', name: value['name'], files: value['files'], studies: studies as StudyLabel[] };
 }
 
+const FAILURE_CODE = /^[a-z]+\.[a-z-]+$/;
+
 function parseShareLocation(value: unknown, n: number): ShareLocation | undefined {
   if (!isRecordObject(value)) return undefined;
-  const { x, bucketId, key, size } = value;
+  const { x, bucketId, key, size, state, failure } = value;
   if (!isCount(x, 1, n) || typeof bucketId !== 'string' || bucketId === '' || typeof key !== 'string' || key === '') return undefined;
   if (!isCount(size, 0, Number.MAX_SAFE_INTEGER)) return undefined;
-  return { x, bucketId, key, size };
+  if (state !== undefined && state !== 'pending') return undefined;
+  if (failure !== undefined && (state !== 'pending' || typeof failure !== 'string' || !FAILURE_CODE.test(failure))) return undefined;
+  return { x, bucketId, key, size, ...(state ? { state } : {}), ...(typeof failure === 'string' ? { failure } : {}) };
+}
+
+/**
+ * How safe a record is now. `stored`: shares its clouds hold; `pending`: shares still waiting on
+ * this device. A record is safe only when at least k shares are stored, and then survives the loss
+ * of `stored − k` clouds; below k it exists only on this device.
+ */
+export interface RecordSafety {
+  readonly state: 'safe' | 'not-yet-safe';
+  readonly stored: number;
+  readonly pending: number;
+  /** Clouds that may be lost (or withhold their share) with the record still recoverable; 0 when not yet safe. */
+  readonly lossesSurvived: number;
+}
+
+export function recordSafety(record: Pick<CatalogRecord, 'k' | 'shares'>): RecordSafety {
+  const pending = record.shares.filter((share) => share.state === 'pending').length;
+  const stored = record.shares.length - pending;
+  return stored >= record.k
+    ? { state: 'safe', stored, pending, lossesSurvived: stored - record.k }
+    : { state: 'not-yet-safe', stored, pending, lossesSurvived: 0 };
 }
 
 /** The record, if `value` is a well-formed catalog record; undefined otherwise. */

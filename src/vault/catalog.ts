@@ -55,6 +55,11 @@ export async function putRecord(record: CatalogRecord): Promise<void> {
   await (await open()).put('records', record);
 }
 
+/** Forgets a record (its shares are the caller's to remove first). Forgetting a missing one succeeds. */
+export async function deleteRecord(id: string): Promise<void> {
+  await (await open()).delete('records', id);
+}
+
 export async function loadCloudSwitches(): Promise<CloudSwitches> {
   return parseCloudSwitches(await (await open()).get('settings', CLOUD_SWITCHES_KEY)) ?? { version: 1, online: {} };
 }

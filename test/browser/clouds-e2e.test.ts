@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { azureCorsRule } from '../../src/storage/azure/index.js';
 import { corsRuleFor } from '../../src/storage/s3/index.js';
@@ -20,6 +20,7 @@ import { startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 import { launchChromium, openApp } from './harness.js';
 import { inApp } from './in-app.js';
+import { addCephBucket as addLocation, locationItem, stagedFiles } from './locations-ui.js';
 import { fillProtectForm } from './ui.js';
 
 const MiB = 1024 * 1024;
@@ -56,21 +57,10 @@ afterAll(async () => {
   if (workDirectory) await rm(workDirectory, { recursive: true, force: true });
 });
 
-/** Adds a Ceph bucket through the form, as a person types it (preset "Ceph", the gateway's address). */
-async function addCephBucket(page: Page, name: string, bucket: string): Promise<void> {
-  await page.getByRole('button', { name: 'Add a storage location' }).click();
-  const form = page.getByRole('form', { name: 'Add a storage location' });
-  await form.getByRole('radio', { name: /S3-compatible bucket/ }).check();
-  await form.getByLabel('Name', { exact: true }).fill(name);
-  await form.getByLabel('Provider').selectOption('ceph');
-  await form.getByLabel('Endpoint', { exact: true }).fill(rgw.endpoint);
-  await form.getByLabel('Region', { exact: true }).fill(rgw.region);
-  await form.getByLabel('Bucket', { exact: true }).fill(bucket);
-  await form.getByRole('radio', { name: /Path style/ }).check();
-  await form.getByLabel('Access key ID', { exact: true }).fill(rgw.users.owner.accessKeyId);
-  await form.getByLabel('Secret access key', { exact: true }).fill(rgw.users.owner.secretAccessKey);
-  await form.getByRole('button', { name: 'Add location' }).click();
-  await locationItem(page, name).waitFor();
+/** Adds a Ceph bucket of the gateway, with the owner's key. */
+function addCephBucket(page: Page, name: string, bucket: string): Promise<void> {
+  const { accessKeyId, secretAccessKey } = rgw.users.owner;
+  return addLocation(page, { name, endpoint: rgw.endpoint, region: rgw.region, bucket, accessKeyId, secretAccessKey });
 }
 
 async function addAzureContainer(page: Page, name: string, container: string): Promise<void> {
@@ -81,10 +71,6 @@ async function addAzureContainer(page: Page, name: string, container: string): P
   await form.getByLabel('Container SAS URL', { exact: true }).fill(azurite.sasUrl(container));
   await form.getByRole('button', { name: 'Add location' }).click();
   await locationItem(page, name).waitFor();
-}
-
-function locationItem(page: Page, name: string): Locator {
-  return page.getByRole('list', { name: 'Your storage locations' }).getByRole('listitem', { name, exact: true });
 }
 
 /** Presses Test and waits for its verdict; returns the status text. */
@@ -145,6 +131,10 @@ it('five real locations set up in the form and tested; 20 MiB protected 3-of-5 i
       const record = page.getByRole('article', { name });
       await record.waitFor({ timeout: LONG_WAIT });
       expect(await record.getByRole('row').count()).toBe(6);
+      // The shares were staged on this device, then uploaded; the record is safe once all five are stored.
+      await record.getByTestId('record-safety').getByText(/Safe: all 5 shares are stored\. It survives the loss of any 2 clouds\./).waitFor({ timeout: LONG_WAIT });
+      expect(await record.getByTestId('share-state').allTextContents()).toEqual(Array(5).fill('Stored'));
+      expect(await stagedFiles(page)).toEqual([]);
 
       // Each bucket and container holds exactly one object: a share under a random id, no file name.
       const stored = [...(await Promise.all(CEPH_BUCKETS.map(cephKeys))), ...(await Promise.all(AZURE_CONTAINERS.map(azureNames)))];

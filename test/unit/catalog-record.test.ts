@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalogRecord, parseCloudSwitches, parseSavedLocations, type CatalogRecord, type SavedLocations } from '../../src/vault/catalog-record.js';
+import {
+  parseCatalogRecord,
+  parseCloudSwitches,
+  parseSavedLocations,
+  recordSafety,
+  withOutcomes,
+  type CatalogRecord,
+  type SavedLocations,
+} from '../../src/vault/catalog-record.js';
 
 const good: CatalogRecord = {
   version: 1,
@@ -58,6 +66,42 @@ describe('parseCatalogRecord', () => {
     ['a study label that is not text', { ...folder, contents: { ...folder.contents, studies: [{ ...folder.contents!.studies[0], modalities: [1] }] } }],
   ])('skips a record with %s', (_what, value) => {
     expect(parseCatalogRecord(value)).toBeUndefined();
+  });
+});
+
+describe('shares waiting on this device (pending uploads)', () => {
+  const pending = (record: CatalogRecord, xs: readonly number[], failure?: string): CatalogRecord => ({
+    ...record,
+    shares: record.shares.map((share) => (xs.includes(share.x) ? { ...share, state: 'pending' as const, ...(failure ? { failure } : {}) } : share)),
+  });
+
+  it('keeps a pending mark and its failure code when read back, and refuses malformed ones', () => {
+    const record = pending(good, [2], 'bucket.cors');
+    expect(parseCatalogRecord(structuredClone(record))).toEqual(record);
+    const bad = (share: Record<string, unknown>) => parseCatalogRecord({ ...good, shares: good.shares.map((s) => (s.x === 2 ? { ...s, ...share } : s)) });
+    expect(bad({ state: 'stored' })).toBeUndefined();
+    expect(bad({ failure: 'bucket.cors' })).toBeUndefined(); // a failure without the pending mark
+    expect(bad({ state: 'pending', failure: 'the key AKIA… was refused' })).toBeUndefined(); // text, not a code
+  });
+
+  it('says a record is safe only with k shares stored, and how many cloud losses it survives', () => {
+    expect(recordSafety(good)).toEqual({ state: 'safe', stored: good.n, pending: 0, lossesSurvived: good.n - good.k });
+    const oneWaiting = pending(good, [1]);
+    expect(recordSafety(oneWaiting)).toEqual({ state: 'safe', stored: good.n - 1, pending: 1, lossesSurvived: good.n - 1 - good.k });
+    const tooFew = pending(good, good.shares.slice(0, good.n - good.k + 1).map((share) => share.x));
+    expect(recordSafety(tooFew)).toEqual({ state: 'not-yet-safe', stored: good.k - 1, pending: good.n - good.k + 1, lossesSurvived: 0 });
+  });
+
+  it('records each upload outcome: stored shares lose the mark, failed ones keep it with the code, others are untouched', () => {
+    const record = pending(good, [1, 2, 3], 'bucket.unavailable');
+    const after = withOutcomes(record, [
+      { x: 1, stored: true },
+      { x: 2, stored: false, failure: 'bucket.cors' },
+    ]);
+    expect(after.shares.find((share) => share.x === 1)).toEqual(good.shares.find((share) => share.x === 1));
+    expect(after.shares.find((share) => share.x === 2)).toMatchObject({ state: 'pending', failure: 'bucket.cors' });
+    expect(after.shares.find((share) => share.x === 3)).toMatchObject({ state: 'pending', failure: 'bucket.unavailable' });
+    expect(parseCatalogRecord(after)).toEqual(after);
   });
 });
 

@@ -1,17 +1,23 @@
-import { discardLeftovers, type CatalogRecord } from '../../jobs/index.js';
+import { discardLeftovers, discardStrayStaging, type CatalogRecord } from '../../jobs/index.js';
 import type { BucketDescriptor } from '../../storage/index.js';
 import { describeError, type ShownError } from '../errors.js';
 import { CloudsState } from './clouds.svelte.js';
 import { Library } from './library.svelte.js';
 import { ProtectQueue } from './protect-queue.svelte.js';
+import { Uploads } from './uploads.svelte.js';
 
 /** Everything the page shows, in one place; components get it as a prop. */
 export class AppState {
   readonly clouds = new CloudsState();
   readonly library = new Library(this.clouds);
+  readonly uploads = new Uploads(this.clouds, this.library);
   readonly protectQueue = new ProtectQueue(
     (n) => this.placement(n),
-    (record: CatalogRecord) => this.library.add(record),
+    (record: CatalogRecord) => {
+      this.library.add(record);
+      // Shares for real clouds were staged on this device: send them now.
+      this.uploads.start(record);
+    },
   );
   ready = $state(false);
   loadError = $state<ShownError | undefined>();
@@ -19,6 +25,8 @@ export class AppState {
   async load(): Promise<void> {
     try {
       await Promise.all([this.clouds.load(), this.library.load(), discardLeftovers().catch(() => undefined)]);
+      // A tab closed between staging a protect's shares and recording it leaves shares no record names.
+      await discardStrayStaging(this.library.records).catch(() => undefined);
     } catch (error) {
       this.loadError = describeError(error, 'load');
     } finally {

@@ -42,9 +42,14 @@ export class Library {
     this.records = [...this.records.filter((existing) => existing.id !== record.id), record];
   }
 
-  /** How many of the record's shares sit in clouds that are switched on. */
+  /** Forgets a record that was removed everywhere (Uploads.remove). */
+  forget(recordId: string): void {
+    this.records = this.records.filter((record) => record.id !== recordId);
+  }
+
+  /** How many of the record's shares can be read: in clouds that are switched on, or still waiting on this device. */
   reachableShares(record: CatalogRecord): number {
-    return record.shares.filter((share) => this.clouds.isOnline(share.bucketId)).length;
+    return record.shares.filter((share) => share.state === 'pending' || this.clouds.isOnline(share.bucketId)).length;
   }
 
   canRecover(record: CatalogRecord): boolean {

@@ -150,19 +150,22 @@ export async function raceOpen<Id>(
   if (!Number.isSafeInteger(want) || want < 1) throw new RangeError(`want: expected a positive integer, got ${want}`);
   const clock = options.clock ?? realClock;
   const started = clock.now();
-  const controller = new AbortController();
-  const forward = (): void => controller.abort(options.signal?.reason);
+  // One controller per candidate: the signal an opened source got stays live for its reads; only
+  // the stragglers' are aborted.
+  const controllers = candidates.map(() => new AbortController());
+  const forward = (): void => controllers.forEach((controller) => controller.abort(options.signal?.reason));
   options.signal?.addEventListener('abort', forward, { once: true });
+  let racing = true;
   const outcomes: RaceOutcome<Id>[] = [];
   let opened = 0;
   try {
     await new Promise<void>((resolve) => {
       let settled = 0;
       if (candidates.length === 0) resolve();
-      for (const candidate of candidates) {
-        candidate.open(controller.signal).then(
+      candidates.forEach((candidate, index) => {
+        candidate.open(controllers[index]!.signal).then(
           (source) => {
-            if (opened >= want || controller.signal.aborted) {
+            if (opened >= want || !racing) {
               void source.close?.();
               return;
             }
@@ -170,28 +173,30 @@ export async function raceOpen<Id>(
             outcomes.push({ id: candidate.id, state: 'opened', source, ms: clock.now() - started });
           },
           (error: unknown) => {
-            if (!controller.signal.aborted) outcomes.push({ id: candidate.id, state: 'failed', error, ms: clock.now() - started });
+            if (racing) outcomes.push({ id: candidate.id, state: 'failed', error, ms: clock.now() - started });
           },
         ).finally(() => {
           settled++;
           if (opened >= want || settled === candidates.length) resolve();
         });
-      }
+      });
       options.signal?.addEventListener('abort', () => resolve(), { once: true });
     });
   } finally {
+    racing = false;
     options.signal?.removeEventListener('abort', forward);
   }
   if (options.signal?.aborted) {
-    controller.abort(options.signal.reason);
     for (const outcome of outcomes) if (outcome.state === 'opened') void outcome.source.close?.();
     throw abortReason(options.signal);
   }
   const now = clock.now() - started;
-  for (const candidate of candidates) {
-    if (!outcomes.some((outcome) => outcome.id === candidate.id)) outcomes.push({ id: candidate.id, state: 'late', ms: now });
-  }
-  controller.abort(new DOMException('Enough shares answered.', 'AbortError'));
+  const enough = new DOMException('Enough shares answered.', 'AbortError');
+  candidates.forEach((candidate, index) => {
+    if (outcomes.some((outcome) => outcome.id === candidate.id)) return;
+    outcomes.push({ id: candidate.id, state: 'late', ms: now });
+    controllers[index]!.abort(enough);
+  });
   // Opened first, in arrival order; then failures and late ones.
   return [...outcomes.filter((o) => o.state === 'opened'), ...outcomes.filter((o) => o.state !== 'opened')];
 }
