@@ -156,10 +156,11 @@ export class DemoBucket implements Bucket {
     const directory = await this.existingDirectory();
     if (!directory) return;
     await this.attempt(`delete ${key}`, async () => {
-      await removeFile(directory, name);
-      // And what an interrupted writer (a terminated worker) may have left behind: its temporary
-      // file, and Chromium's swap file for the open writable ("<name>.crswap"), which stay locked
-      // for a moment after the worker is gone.
+      // A terminated worker's sync access handle (a cancelled upload reading a staged share, a
+      // cancelled recovery) keeps the file locked for a moment after the worker is gone.
+      await removeFileWhenUnlocked(directory, name);
+      // And what an interrupted writer may have left behind: its temporary file, and Chromium's
+      // swap file for the open writable ("<name>.crswap"), locked in the same way.
       await removeFileWhenUnlocked(directory, TEMPORARY_PREFIX + name);
       await removeFileWhenUnlocked(directory, `${TEMPORARY_PREFIX}${name}.crswap`);
     });
