@@ -37,6 +37,8 @@ export type RecordUpload =
 export class Uploads {
   byRecord = $state.raw<Readonly<Record<string, RecordUpload>>>({});
   private readonly handles: Record<string, UploadHandle> = {};
+  /** Records resumeInterrupted started in this visit (bookkeeping, not shown). */
+  private readonly resumed: Record<string, true> = {};
 
   constructor(
     private readonly clouds: CloudsState,
@@ -53,6 +55,21 @@ export class Uploads {
     return record.shares.every((share) => share.state !== 'pending' || this.clouds.isOnline(share.bucketId));
   }
 
+  /**
+   * Starts, once per visit, the upload of each record whose pending shares were interrupted (the tab
+   * was closed mid-way: no share has a failure) as soon as all their clouds can be reached, e.g.
+   * when the person gives the keys again after a reload. Shares a cloud refused wait for the
+   * person's "Upload" instead: sending them again unchanged would only fail again.
+   */
+  resumeInterrupted(records: readonly CatalogRecord[]): void {
+    for (const record of records) {
+      const interrupted = this.hasPending(record) && record.shares.every((share) => share.state !== 'pending' || share.failure === undefined);
+      if (!interrupted || this.resumed[record.id] || this.isBusy(record.id) || !this.canUpload(record)) continue;
+      this.resumed[record.id] = true;
+      this.start(record);
+    }
+  }
+
   isBusy(recordId: string): boolean {
     const state = this.byRecord[recordId]?.state;
     return state === 'queued' || state === 'running' || state === 'removing';
@@ -61,6 +78,7 @@ export class Uploads {
   /** Starts (or resumes, after a reload, or retries) the upload of the record's pending shares. */
   start(record: CatalogRecord): void {
     if (!this.hasPending(record) || this.isBusy(record.id)) return;
+    this.resumed[record.id] = true;
     this.set(record.id, { state: 'queued', paused: false });
     const handle = uploadPendingShares(record, this.clouds.all, {
       onStart: () => this.update(record.id, (current) => ({ state: 'running', paused: current.paused, shares: {} })),
