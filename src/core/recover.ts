@@ -177,6 +177,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
       topUp();
       const outcome = await flight.result.catch(() => undefined);
       let plaintext = outcome?.plaintext;
+      let rebuiltFrom = flight.subset;
       if (plaintext) {
         for (const spare of flight.spares) {
           const bad = outcome!.inconsistent.includes(spare.header.x) || !keyShareConsistent(flight.subset, spare);
@@ -191,6 +192,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
         const found = await searchChunk(index, skip);
         plaintext = found.plaintext;
         active = found.subset;
+        rebuiltFrom = found.subset;
         for (const candidate of found.subset) used.add(candidate);
       }
       try {
@@ -200,6 +202,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
       }
       records.delete(index);
       if (plaintext === outcome?.plaintext) executor.release?.(plaintext);
+      await options.onChunk?.({ index, shares: rebuiltFrom.map((c) => c.index) });
       options.onProgress?.({ done: Math.min(size, (index + 1) * chunkSize), total: size });
     }
 

@@ -52,6 +52,12 @@ export interface RecoverOptions {
   readonly verifySpares?: boolean;
   /** Where chunks are rebuilt (e.g. a pool of workers); by default in this thread. */
   readonly executor?: import('./executor.js').RecoverExecutorFactory;
+  /**
+   * Called after each chunk is written, in order, with the positions (in the list given) of the k
+   * shares whose records rebuilt and authenticated it. Awaited. repair.ts uses it to derive lost
+   * shares from records known to be good.
+   */
+  readonly onChunk?: (chunk: { readonly index: number; readonly shares: readonly number[] }) => Promise<void> | void;
 }
 
 export interface ShareProblem {
