@@ -11,6 +11,7 @@ import {
   describeCause,
   protect,
   recover,
+  repairShares,
   shareSize,
   toTesseraError,
   type ByteSink,
@@ -219,7 +220,7 @@ export async function uploadShares(
     const descriptor = descriptors.get(share.bucketId);
     const label = descriptor?.label ?? 'its cloud';
     try {
-      if (!descriptor || descriptor.kind === 'demo') {
+      if (!descriptor) {
         throw new TesseraError('bucket.offline', `the cloud for share ${share.x} is not set up in this session: give its key to upload it`);
       }
       if (!descriptor.online) throw new TesseraError('bucket.offline', `${label} is switched off`);
@@ -227,6 +228,12 @@ export async function uploadShares(
         throw new TesseraError('share.unreadable', `share ${share.x} is no longer on this device, so it cannot be uploaded`, {}, { cause: error });
       });
       try {
+        if (descriptor.kind === 'demo') {
+          // A demo cloud is on this device too (a share rebuilt for it by repairFile): copy it across.
+          await copyInto(source, await createBucket(descriptor).openWriter(share.key, { contentType: SHARE_CONTENT_TYPE, expectedSize: source.size }));
+          await staging.delete(share.key).catch(() => undefined);
+          return { x: share.x, stored: true };
+        }
         const route = uploadRoute(descriptor);
         const options = {
           fetcher: route.fetcher,
@@ -274,6 +281,72 @@ export async function uploadShares(
   } finally {
     if (control) control.onmessage = null;
     store.close();
+  }
+}
+
+/** Copies a source into a sink, 8 MiB at a time; aborts the sink on failure. */
+async function copyInto(source: ByteSource, sink: ByteSink): Promise<void> {
+  try {
+    for (let offset = 0; offset < source.size; offset += 8 * 1024 * 1024) {
+      await sink.write(await source.read(offset, Math.min(8 * 1024 * 1024, source.size - offset)));
+    }
+    await sink.close();
+  } catch (error) {
+    await sink.abort?.(error);
+    throw error;
+  }
+}
+
+/** A share to rebuild: its x, and where it will be uploaded (its key there). */
+export interface ShareToRebuild {
+  readonly x: number;
+  readonly key: string;
+}
+
+/**
+ * Rebuilds lost shares of a record from k (or more) of the others (src/core/repair.ts) into this
+ * device's staging area, under their keys: byte for byte the shares protect made, so the record is
+ * as safe as before once uploadShares has sent them. The original is rebuilt and authenticated on
+ * the way, but never written anywhere.
+ */
+export async function repairFile(
+  shares: readonly ShareToRead[],
+  buckets: readonly BucketDescriptor[],
+  targets: readonly ShareToRebuild[],
+  onProgress?: ProgressListener,
+  want?: number,
+): Promise<{ readonly repaired: readonly number[]; readonly unavailable: readonly ShareTrouble[]; readonly rejected: readonly ShareTrouble[] }> {
+  const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  const lost = new Set(targets.map((target) => target.x));
+  const { opened, unavailable } = await openShares(
+    shares.filter((share) => !lost.has(share.x)),
+    descriptors,
+    want,
+  );
+  const staging = stagingArea();
+  const sinks: ByteSink[] = [];
+  try {
+    for (const target of targets) sinks.push(await staging.openWriter(target.key, { contentType: SHARE_CONTENT_TYPE }));
+    const result = await repairShares(
+      opened.map((share) => share.source),
+      targets.map((target, index) => ({ x: target.x, sink: sinks[index]! })),
+      onProgress ? { onProgress: throttle(onProgress) } : {},
+    );
+    const rejected = result.problems.map((problem) => {
+      const share = opened[problem.shareIndex];
+      return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
+    });
+    return { repaired: result.repaired, unavailable, rejected };
+  } catch (error) {
+    await Promise.allSettled(targets.map((target) => staging.delete(target.key)));
+    const tesseraError = toTesseraError(error);
+    if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
+      const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
+      throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
+    }
+    throw tesseraError ?? error;
+  } finally {
+    await Promise.allSettled(opened.map((share) => share.source.close?.()));
   }
 }
 

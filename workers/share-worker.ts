@@ -6,12 +6,13 @@
  * …`); the page restores them with toTesseraError. Cancelling is done by terminating the worker.
  */
 import * as Comlink from 'comlink';
-import { protectFile, recoverFile, uploadShares } from './share-jobs.js';
+import { protectFile, recoverFile, repairFile, uploadShares } from './share-jobs.js';
 
 const api = {
   protectFile,
   recoverFile,
   uploadShares,
+  repairFile,
 } satisfies Record<string, (...args: never[]) => Promise<unknown>>;
 
 export type ShareWorkerApi = typeof api;

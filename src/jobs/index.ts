@@ -10,13 +10,14 @@ import type { Progress, Scheme } from '../core/types.js';
 import { createBucket, transportFor, type BucketDescriptor } from '../storage/index.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
 import { deleteOutput } from '../storage/local-output.js';
-import { deleteStagedRecord, stagedRecordIds } from '../storage/staging.js';
+import { deleteStagedRecord, stagedRecordIds, stagingArea } from '../storage/staging.js';
+import { transferCodeOf } from '../storage/remote-bucket.js';
 import { Fetcher } from '../storage/transfer/fetcher.js';
 import { UploadJournal, openIndexedDbJournalStore } from '../storage/transfer/journal.js';
 import { abortJournaledUpload } from '../storage/transfer/uploader.js';
 import type { RecoveredFile, ShareUploadOutcome, ShareUploadProgress, UploadControl } from '../../workers/share-jobs.js';
 import { deleteRecord, putRecord } from '../vault/catalog.js';
-import { withOutcomes, type CatalogRecord, type FolderContents } from '../vault/catalog-record.js';
+import { withOutcomes, type CatalogRecord, type FolderContents, type ShareLocation } from '../vault/catalog-record.js';
 import { SharePool, requestedComputeWorkers, type PoolTask } from './pool.js';
 
 export { listRecords, loadCloudSwitches, saveCloudSwitches, loadSavedLocations, saveSavedLocations } from '../vault/catalog.js';
@@ -246,6 +247,67 @@ export async function removeRecord(record: CatalogRecord, buckets: readonly Buck
   await deleteStagedRecord(record.id);
   if (leftBehind.length === 0) await deleteRecord(record.id);
   return leftBehind.sort((a, b) => a.x - b.x);
+}
+
+/** What a check found for one share. */
+export type ShareCheck =
+  | { readonly x: number; readonly state: 'present' | 'missing' | 'waiting' }
+  /** The object is there but not the share's size: damaged or replaced. */
+  | { readonly x: number; readonly state: 'wrong-size'; readonly size: number }
+  /** Its cloud is switched off, not set up in this visit, or did not answer: unknown. */
+  | { readonly x: number; readonly state: 'unreachable'; readonly code: string };
+
+/**
+ * Asks every cloud whether it still holds its share of the record (a HEAD request each, nothing
+ * downloaded); a share still waiting on this device is looked for there.
+ */
+export async function checkShares(record: CatalogRecord, buckets: readonly BucketDescriptor[]): Promise<ShareCheck[]> {
+  const byId = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  return Promise.all(
+    record.shares.map(async (share): Promise<ShareCheck> => {
+      const descriptor = byId.get(share.bucketId);
+      if (share.state === 'pending') {
+        return { x: share.x, state: (await stagingArea().head(share.key).catch(() => null)) ? 'waiting' : 'missing' };
+      }
+      if (!descriptor) return { x: share.x, state: 'unreachable', code: 'bucket.not-set-up' };
+      if (!descriptor.online) return { x: share.x, state: 'unreachable', code: 'bucket.offline' };
+      try {
+        const found = await createBucket(descriptor, { fetcher: cleanupFetcher }).head(share.key);
+        if (found === null) return { x: share.x, state: 'missing' };
+        return found.size === share.size ? { x: share.x, state: 'present' } : { x: share.x, state: 'wrong-size', size: found.size };
+      } catch (error) {
+        return { x: share.x, state: 'unreachable', code: transferCodeOf(error) ?? toTesseraError(error)?.code ?? 'bucket.failed' };
+      }
+    }),
+  );
+}
+
+/**
+ * Rebuilds the record's shares at `xs` from k of the others (byte for byte the shares protect made),
+ * stages them on this device and records them as pending, each for the cloud it was in: start
+ * uploadPendingShares with the record returned to put them back.
+ */
+export function repairRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[], xs: readonly number[], listeners: JobListeners): JobHandle<CatalogRecord> {
+  const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
+  const targets = record.shares.filter((share) => xs.includes(share.x)).map(({ x, key }) => ({ x, key }));
+  const task = withCodes(
+    sharePool().run((worker) => worker.repairFile(shares, [...buckets], targets, Comlink.proxy(listeners.onProgress), record.k + 1), listeners.onStart),
+  );
+  return {
+    done: task.done.then(async ({ repaired }) => {
+      const updated: CatalogRecord = {
+        ...record,
+        shares: record.shares.map((share): ShareLocation => {
+          if (!repaired.includes(share.x)) return share;
+          const { failure: _failure, ...rest } = share;
+          return { ...rest, state: 'pending' };
+        }),
+      };
+      await putRecord(updated);
+      return updated;
+    }),
+    cancel: task.cancel,
+  };
 }
 
 /** Deletes shares staged on this device for records the catalog does not know (a tab closed mid-protect). */

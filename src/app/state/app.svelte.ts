@@ -4,6 +4,7 @@ import { describeError, type ShownError } from '../errors.js';
 import { CloudsState } from './clouds.svelte.js';
 import { Library } from './library.svelte.js';
 import { ProtectQueue } from './protect-queue.svelte.js';
+import { Health } from './health.svelte.js';
 import { Uploads } from './uploads.svelte.js';
 
 /** Everything the page shows, in one place; components get it as a prop. */
@@ -11,6 +12,7 @@ export class AppState {
   readonly clouds = new CloudsState();
   readonly library = new Library(this.clouds);
   readonly uploads = new Uploads(this.clouds, this.library);
+  readonly health = new Health(this.clouds, this.library, this.uploads);
   readonly protectQueue = new ProtectQueue(
     (n) => this.placement(n),
     (record: CatalogRecord) => {
