@@ -42,6 +42,11 @@ export interface StartAzuriteOptions {
   readonly loose?: boolean;
   /** Give up if Azurite has not said it is listening after this long. Default 30 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * Keep the data in files under its working directory instead of in memory, so that it outlives
+   * `halt()` and comes back with `restart()`. Default false.
+   */
+  readonly onDisk?: boolean;
 }
 
 export interface SasOptions {
@@ -79,6 +84,13 @@ export interface Azurite {
   createContainer(container: string): Promise<void>;
   /** A request with an account SAS (all permissions), for tests that look behind the transport. */
   adminFetch(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Stops the Azurite process (SIGTERM: it closes its port and, `onDisk`, saves its state) and
+   * leaves the port closed until `restart()`: a service that went away.
+   */
+  halt(): Promise<void>;
+  /** Starts Azurite again on the same port, with the data it had (`onDisk` only). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,36 +99,46 @@ const ADMIN_API_VERSION = '2021-08-06';
 
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<Azurite> {
   const containers = options.containers ?? ['cloud-a', 'cloud-b', 'cloud-c'];
-  // In memory, but Azurite still wants a working directory of its own (it writes nothing there).
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  // Azurite wants a working directory of its own; in memory it writes nothing there, on disk its data.
   const workDirectory = mkdtempSync(join(tmpdir(), 'tessera-azurite-'));
-  const args = [
+  const argsFor = (port: number): string[] => [
     AZURITE_MAIN,
     '--blobHost',
     '127.0.0.1',
     '--blobPort',
-    '0',
-    '--inMemoryPersistence',
-    '--extentMemoryLimit',
-    '512',
+    String(port),
+    ...(options.onDisk ? ['--location', workDirectory] : ['--inMemoryPersistence', '--extentMemoryLimit', '512']),
     '--disableTelemetry',
     '--silent',
     ...(options.loose ? ['--loose'] : []),
   ];
-  const child = spawn(process.execPath, args, { cwd: workDirectory, stdio: ['ignore', 'pipe', 'pipe'] });
+  let child: ChildProcess | undefined;
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    child?.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  /** Starts the process; resolves with the URL it listens on. */
+  const launch = async (port: number): Promise<string> => {
+    const started = spawn(process.execPath, argsFor(port), { cwd: workDirectory, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    try {
+      return await waitForListening(started, startTimeoutMs);
+    } catch (error) {
+      started.kill('SIGKILL');
+      throw error;
+    }
+  };
 
   let endpoint: string;
   try {
-    endpoint = await waitForListening(child, options.startTimeoutMs ?? 30_000);
+    endpoint = await launch(0);
   } catch (error) {
-    child.kill('SIGKILL');
     process.off('exit', killOnExit);
     rmSync(workDirectory, { recursive: true, force: true });
     throw error;
   }
+  const port = Number(new URL(endpoint).port);
 
   const containerUrl = (container: string): string => `${endpoint}/${AZURITE_ACCOUNT}/${container}`;
   const adminFetch = (path: string, init: RequestInit = {}): Promise<Response> => {
@@ -141,9 +163,17 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     },
     createContainer,
     adminFetch,
+    async halt() {
+      if (child) await stopChild(child);
+    },
+    async restart() {
+      if (!options.onDisk) throw new Error('Azurite: restart needs onDisk (in memory, the data went with the process)');
+      if (child && child.exitCode === null && child.signalCode === null) throw new Error('Azurite: restart while it is running');
+      await launch(port);
+    },
     async stop() {
       process.off('exit', killOnExit);
-      await stopChild(child);
+      if (child) await stopChild(child);
       rmSync(workDirectory, { recursive: true, force: true });
     },
   };

@@ -46,6 +46,11 @@ export interface CephRgwOptions {
   readonly corsOrigin?: string;
   /** Give up when the gateway does not answer within this time (default 60 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * RGW's smallest part but the last (`rgw multipart min part size`; S3's and RGW's default is
+   * 5 MiB). Tests that cut objects into many parts lower it to keep their data small.
+   */
+  readonly multipartMinPartSize?: number;
 }
 
 export interface CephRgw {
@@ -65,6 +70,13 @@ export interface CephRgw {
   setCors(bucket: string, originOrRules: string | readonly CorsRule[] | null): Promise<void>;
   /** A request signed by the owner (header auth), for what the transport does not do (ListMultipartUploads…). */
   ownerFetch(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Kills the gateway daemon alone (SIGKILL, as a crash): its port stops answering, while the
+   * cluster behind it keeps every object and unfinished multipart upload.
+   */
+  killGateway(): Promise<void>;
+  /** Starts the gateway again on the same port; resolves once it answers. */
+  startGateway(): Promise<void>;
   /** TERM, wait, KILL every daemon by PID; deletes the folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -132,7 +144,7 @@ function run(program: string, args: readonly string[], timeoutMs = 60_000): Prom
   });
 }
 
-function clusterConfig(dir: string, fsid: string, monPort1: number, monPort2: number, rgwPort: number): string {
+function clusterConfig(dir: string, fsid: string, monPort1: number, monPort2: number, rgwPort: number, minPartSize: number | undefined): string {
   return `[global]
 fsid = ${fsid}
 mon host = [v2:127.0.0.1:${monPort2},v1:127.0.0.1:${monPort1}]
@@ -191,7 +203,7 @@ rgw thread pool size = 64
 rgw dns name = localhost
 rgw enable usage log = false
 rgw crypt require ssl = false
-`;
+${minPartSize === undefined ? '' : `rgw multipart min part size = ${minPartSize}\n`}`;
 }
 
 function escapeXml(text: string): string {
@@ -233,6 +245,9 @@ export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRg
   const program = (name: string): string => findProgram(name)!;
   const bucketNames = options.buckets ?? ['cloud-a', 'cloud-b', 'cloud-c'];
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  if (options.multipartMinPartSize !== undefined && (!Number.isSafeInteger(options.multipartMinPartSize) || options.multipartMinPartSize < 1)) {
+    throw new RangeError(`multipartMinPartSize: expected a positive integer, got ${options.multipartMinPartSize}`);
+  }
 
   const dir = await mkdtemp(join(tmpdir(), 'tessera-rgw-'));
   const daemons: ChildProcess[] = [];
@@ -283,7 +298,7 @@ export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRg
     const [monPort1, monPort2, rgwPort] = [await freePort(), await freePort(), await freePort()];
     const fsid = randomUUID();
     const conf = join(dir, 'ceph.conf');
-    await writeFile(conf, clusterConfig(dir, fsid, monPort1, monPort2, rgwPort));
+    await writeFile(conf, clusterConfig(dir, fsid, monPort1, monPort2, rgwPort, options.multipartMinPartSize));
 
     // A keyring is not used with auth = none, but mkfs expects one.
     const keyring = join(dir, 'keyring');
@@ -313,19 +328,36 @@ export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRg
     );
     await Promise.all([osd, pools]);
 
-    const gateway = startDaemon('radosgw', ['-c', conf, '-n', 'client.rgw.gw', '-f']);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
-    const deadline = performance.now() + startTimeoutMs;
-    for (;;) {
-      if (gateway.exitCode !== null) throw new Error(`radosgw exited (code ${gateway.exitCode}):\n${await logTail('client.rgw.gw.log')}`);
-      const answered = await fetch(`${endpoint}/`).then(
-        (response) => response.body?.cancel().then(() => true) ?? true,
-        () => false,
-      );
-      if (answered) break;
-      if (performance.now() > deadline) throw new Error(`radosgw did not answer within ${startTimeoutMs} ms:\n${await logTail('client.rgw.gw.log')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    let gateway: ChildProcess | undefined;
+    const startGateway = async (): Promise<void> => {
+      if (stopped) throw new Error('the cluster is stopped');
+      if (gateway !== undefined && gateway.exitCode === null && gateway.signalCode === null) throw new Error('the gateway is already running');
+      const daemon = startDaemon('radosgw', ['-c', conf, '-n', 'client.rgw.gw', '-f']);
+      gateway = daemon;
+      const deadline = performance.now() + startTimeoutMs;
+      for (;;) {
+        if (daemon.exitCode !== null) throw new Error(`radosgw exited (code ${daemon.exitCode}):\n${await logTail('client.rgw.gw.log')}`);
+        const answered = await fetch(`${endpoint}/`).then(
+          (response) => response.body?.cancel().then(() => true) ?? true,
+          () => false,
+        );
+        if (answered) return;
+        if (performance.now() > deadline) throw new Error(`radosgw did not answer within ${startTimeoutMs} ms:\n${await logTail('client.rgw.gw.log')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const killGateway = async (): Promise<void> => {
+      const daemon = gateway;
+      if (daemon === undefined || daemon.exitCode !== null || daemon.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => daemon.once('exit', () => resolve()));
+      daemon.kill('SIGKILL');
+      await exited;
+      liveDaemons.delete(daemon);
+      const index = daemons.indexOf(daemon);
+      if (index >= 0) daemons.splice(index, 1);
+    };
+    await startGateway();
 
     const makeUser = async (uid: string): Promise<S3User> => {
       // Known keys: letters and digits only, so they never need escaping anywhere.
@@ -374,6 +406,8 @@ export async function startCephRgw(options: CephRgwOptions = {}): Promise<CephRg
       startMs: Math.round(performance.now() - started),
       setCors,
       ownerFetch,
+      killGateway,
+      startGateway,
       stop,
     };
   } catch (error) {

@@ -1,8 +1,10 @@
 /**
- * A small HTTP proxy on 127.0.0.1 in front of any server (the memory store here; Ceph RGW and
- * Azurite in the browser tests), injecting faults into chosen requests. Requests and answers pass
+ * A small HTTP proxy on 127.0.0.1 in front of any server (the memory store; Ceph RGW and Azurite in
+ * transfer-real-faults.test.ts), injecting faults into chosen requests. Requests and answers pass
  * through untouched otherwise — status, headers (CORS ones included, byte for byte as `rawHeaders`)
- * and body — so the server's own checks (signatures, CORS, digests) still apply.
+ * and body — so the server's own checks (signatures, CORS, digests) still apply. A SigV4 signature
+ * covers the Host header: in front of an S3 server, start it with `preserveHost` so that the server
+ * checks the signature against the host the client signed for (the proxy's).
  *
  * Faults, each for requests matching a method and a path pattern, for a number of times:
  *   status        answer with any status, headers and body without forwarding (500, an expired-URL 403…)
@@ -45,6 +47,8 @@ export interface FaultRule {
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** When it arrived (performance.now(), ms). */
+  readonly at: number;
   /** The fault injected, if any. */
   readonly fault: Fault['kind'] | null;
   /** Status sent to the client, if headers went out. */
@@ -56,6 +60,11 @@ export interface RuleHandle {
   readonly hits: number;
 }
 
+export interface FaultProxyOptions {
+  /** Forward the client's Host header as it came (default: the target's host). */
+  readonly preserveHost?: boolean;
+}
+
 export class FaultProxy {
   readonly requests: RecordedRequest[] = [];
   private readonly rules: { rule: FaultRule; seen: number; hits: number }[] = [];
@@ -63,11 +72,13 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private server: ReturnType<typeof createServer> | undefined;
   private target!: URL;
+  private preserveHost = false;
   url = '';
 
   /** Starts on a free port of 127.0.0.1 in front of `target` (e.g. http://127.0.0.1:9000). */
-  async start(target: string): Promise<string> {
+  async start(target: string, options: FaultProxyOptions = {}): Promise<string> {
     this.target = new URL(target);
+    this.preserveHost = options.preserveHost ?? false;
     const server = createServer((request, response) => this.handle(request, response));
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -122,7 +133,7 @@ export class FaultProxy {
     const method = request.method ?? 'GET';
     const path = request.url ?? '/';
     const fault = this.pick(method, path);
-    const record: RecordedRequest = { method, path, fault: fault?.kind ?? null, status: null };
+    const record: RecordedRequest = { method, path, at: performance.now(), fault: fault?.kind ?? null, status: null };
     this.requests.push(record);
     const reply = (status: number, headers: Record<string, string>, body: string): void => {
       record.status = status;
@@ -161,7 +172,7 @@ export class FaultProxy {
         port: this.target.port,
         method: request.method,
         path: request.url,
-        headers: { ...request.headers, host: this.target.host },
+        headers: this.preserveHost ? request.headers : { ...request.headers, host: this.target.host },
         // A connection per request: a pooled one could be handed to the next request while this one
         // is being torn down by a fault.
         agent: false,

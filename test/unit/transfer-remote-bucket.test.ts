@@ -15,7 +15,7 @@ import { startMemoryObjectStore, type MemoryObjectStore } from '../servers/memor
 import { MemoryObjectTransport } from '../servers/memory-object-transport.js';
 import { SMALL_LIMITS, sequence } from './transfer-test-kit.js';
 
-const fetcher = new Fetcher({ random: sequence(0), sleep: () => Promise.resolve(), maxAttempts: 3, stallTimeoutMs: 200 });
+const fetcher = new Fetcher({ random: sequence(0), sleep: () => Promise.resolve(), maxAttempts: 3, stallTimeoutMs: 2_000 });
 const RECORD = 'tessera/00112233445566778899aabbccddeeff';
 
 describe('RemoteBucket over a transport (memory store behind the fault proxy)', () => {

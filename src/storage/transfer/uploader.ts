@@ -217,6 +217,14 @@ abstract class UploadEngine {
     return this.journaled && this.sourceInfo !== null;
   }
 
+  /**
+   * Resuming: the journal holds this upload's entry already (it is where the entry came from), so a
+   * failure before anything is written keeps it for another resume instead of dropping it.
+   */
+  protected continueJournalEntry(): void {
+    if (this.journal) this.journaled = true;
+  }
+
   /** Takes over an existing upload (resuming): no create request. */
   protected adoptUpload(uploadId: string): void {
     this.uploadId = uploadId;
@@ -638,8 +646,11 @@ export class SourceUpload extends UploadEngine {
     this.plan = { partSize: entry.partSize, growEvery: null };
     this.startedAt = entry.startedAt;
     this.sourceInfo = entry.source;
+    this.continueJournalEntry();
     if (entry.uploadId === null) return; // never acknowledged: start afresh (finish() drops any stray one)
     const uploadId = entry.uploadId;
+    // Known before the store answers, so that a cancel meanwhile aborts it.
+    this.uploadId = uploadId;
     let stored: readonly PartRecord[];
     try {
       stored = await this.fetcher.run((attempt) => this.transport.listParts(this.key, uploadId, { signal: attempt.signal }), {
@@ -648,10 +659,12 @@ export class SourceUpload extends UploadEngine {
         what: 'list the uploaded parts',
       });
     } catch (error) {
-      if (error instanceof TransferError && error.code === 'bucket.not-found') return; // the store forgot it: start over
+      if (error instanceof TransferError && error.code === 'bucket.not-found') {
+        this.uploadId = null; // the store forgot it: start over
+        return;
+      }
       throw error;
     }
-    this.uploadId = uploadId;
     this.adoptUpload(uploadId);
     // The store is the authority: a journaled part it lacks is sent again; a part it has that the
     // journal missed (the tab closed between the answer and the journal write) is kept if its size
