@@ -21,6 +21,7 @@ import {
   type ProtectResult,
   type RecoverResult,
   type Scheme,
+  type ShareProblem,
 } from '../src/core/index.js';
 import { createBucket, uploadRoute, type BucketDescriptor } from '../src/storage/index.js';
 import { openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
@@ -332,19 +333,10 @@ export async function repairFile(
       targets.map((target, index) => ({ x: target.x, sink: sinks[index]! })),
       onProgress ? { onProgress: throttle(onProgress) } : {},
     );
-    const rejected = result.problems.map((problem) => {
-      const share = opened[problem.shareIndex];
-      return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
-    });
-    return { repaired: result.repaired, unavailable, rejected };
+    return { repaired: result.repaired, unavailable, rejected: rejectedShares(result.problems, opened) };
   } catch (error) {
     await Promise.allSettled(targets.map((target) => staging.delete(target.key)));
-    const tesseraError = toTesseraError(error);
-    if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
-      const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
-      throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
-    }
-    throw tesseraError ?? error;
+    throw withUnreachable(error, unavailable);
   } finally {
     await Promise.allSettled(opened.map((share) => share.source.close?.()));
   }
@@ -446,19 +438,10 @@ async function rebuild(
         ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
         ...(chunkWorkers ? { executor: chunkWorkers.recoverExecutor } : {}),
       });
-      const rejected = result.problems.map((problem) => {
-        const share = opened[problem.shareIndex];
-        return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
-      });
-      return { result, sha256: await hasher.digestHex(), unavailable: [...unavailable], rejected };
+      return { result, sha256: await hasher.digestHex(), unavailable: [...unavailable], rejected: rejectedShares(result.problems, opened) };
     } catch (error) {
       await output.abort?.(error).catch(() => undefined);
-      const tesseraError = toTesseraError(error);
-      if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
-        const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
-        throw new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
-      }
-      throw tesseraError ?? error;
+      throw withUnreachable(error, unavailable);
     } finally {
       chunkWorkers?.terminate();
       hasher.terminate?.();
@@ -466,6 +449,24 @@ async function rebuild(
   } finally {
     await Promise.allSettled(opened.map((share) => share.source.close?.()));
   }
+}
+
+/** The shares core left out (damaged, of another file…), by x and cloud. */
+function rejectedShares(problems: readonly ShareProblem[], opened: OpenedShares['opened']): ShareTrouble[] {
+  return problems.map((problem) => {
+    const share = opened[problem.shareIndex];
+    return { x: problem.shareX ?? share?.x ?? 0, bucketId: share?.bucketId ?? '', code: problem.code };
+  });
+}
+
+/** The error to report: too few shares says which clouds could not be reached, when some could not. */
+function withUnreachable(error: unknown, unavailable: readonly ShareTrouble[]): unknown {
+  const tesseraError = toTesseraError(error);
+  if (tesseraError?.code === 'share.too-few' && unavailable.length > 0) {
+    const missing = unavailable.map((share) => `share ${share.x} (${share.bucketId}: ${share.code})`).join(', ');
+    return new TesseraError('share.too-few', `${tesseraError.detail}; could not reach ${missing}`);
+  }
+  return tesseraError ?? error;
 }
 
 /**

@@ -9,8 +9,9 @@ import type { AzureBucketDescriptor, PresignEndpointBucketDescriptor, S3BucketDe
 import { validatePresignEndpointConfig } from '../storage/presign-endpoint/index.js';
 import { configFromPreset, S3_PRESETS, S3_PROVIDERS, type S3Addressing, type S3Provider } from '../storage/s3/index.js';
 import type { LocationSettings } from '../vault/catalog-record.js';
+import { MIN_PASSPHRASE_LENGTH, passphraseLength } from '../vault/keyring.js';
 
-/** A location the Test button can probe (location-probe.ts). */
+/** An S3-compatible bucket or an Azure container: a location with its own key. */
 export type RemoteDescriptor = S3BucketDescriptor | AzureBucketDescriptor;
 /** Any real storage location the person set up. */
 export type LocationDescriptor = RemoteDescriptor | PresignEndpointBucketDescriptor;
@@ -104,6 +105,69 @@ export function locationSettings(location: LocationDescriptor): LocationSettings
     case 'presign-endpoint':
       return { kind: 'presign-endpoint', ...base, endpoint: location.endpoint, bucket: location.bucket };
   }
+}
+
+/** A location's secret: what the keyring keeps for it (vault/keyring.ts), and what its settings lack. */
+export function locationSecret(location: LocationDescriptor): string {
+  switch (location.kind) {
+    case 's3':
+      return location.secretAccessKey;
+    case 'azure':
+      return location.containerSasUrl;
+    case 'presign-endpoint':
+      return location.token;
+  }
+}
+
+/**
+ * A saved location made usable again with the secret its keyring kept: through the form's own
+ * checks, as if the person had typed the secret. Undefined when the two do not fit together (a SAS
+ * URL of another container, settings the checks now refuse).
+ */
+export function descriptorFromSettings(settings: LocationSettings, secret: string): LocationDescriptor | undefined {
+  const form = formFrom(settings);
+  const field = settings.kind === 's3' ? 'secretAccessKey' : settings.kind === 'azure' ? 'containerSasUrl' : 'token';
+  const result = descriptorFromForm({ ...form, [field]: secret });
+  if (!result.ok || result.descriptor.id !== settings.id) return undefined;
+  return { ...result.descriptor, label: settings.label, online: settings.online };
+}
+
+/** How long a location's key is kept: in the page's memory for this visit, or also on this device, sealed under the passphrase. */
+export type KeyKeeping = 'visit' | 'device';
+
+/** What the form asks for when the key is to be kept on this device: a new passphrase, the current one (the saved keys are locked), or nothing (unlocked). */
+export type PassphraseAsk = 'new' | 'current' | 'none';
+
+export interface KeepValues {
+  keep: KeyKeeping;
+  passphrase: string;
+  /** The new passphrase typed a second time. */
+  passphraseAgain: string;
+}
+
+export type KeepField = 'passphrase' | 'passphraseAgain';
+
+/** The person's choice, checked: with the passphrase to derive or unlock with, when one was asked for. */
+export type KeepChoice = { readonly keep: 'visit' } | { readonly keep: 'device'; readonly passphrase: string | undefined };
+
+export type KeepResult = { readonly ok: true; readonly choice: KeepChoice } | { readonly ok: false; readonly field: KeepField; readonly message: string };
+
+/** Checks the form's "Keep its key" part; messages never repeat what was typed. */
+export function keepingFromForm(values: KeepValues, ask: PassphraseAsk): KeepResult {
+  if (values.keep === 'visit') return { ok: true, choice: { keep: 'visit' } };
+  if (ask === 'none') return { ok: true, choice: { keep: 'device', passphrase: undefined } };
+  const length = passphraseLength(values.passphrase);
+  if (ask === 'current') {
+    if (length === 0) return { ok: false, field: 'passphrase', message: 'Passphrase: type the passphrase your saved keys are locked with.' };
+    if (length < MIN_PASSPHRASE_LENGTH) return { ok: false, field: 'passphrase', message: `Passphrase: it has at least ${MIN_PASSPHRASE_LENGTH} characters; check what you typed.` };
+    return { ok: true, choice: { keep: 'device', passphrase: values.passphrase } };
+  }
+  if (length === 0) return { ok: false, field: 'passphrase', message: `New passphrase: choose one of at least ${MIN_PASSPHRASE_LENGTH} characters to lock the key with.` };
+  if (length < MIN_PASSPHRASE_LENGTH) {
+    return { ok: false, field: 'passphrase', message: `New passphrase: use at least ${MIN_PASSPHRASE_LENGTH} characters (you typed ${length}); a few words are easy to remember and hard to guess.` };
+  }
+  if (values.passphraseAgain !== values.passphrase) return { ok: false, field: 'passphraseAgain', message: 'New passphrase again: the two differ; type the same passphrase twice.' };
+  return { ok: true, choice: { keep: 'device', passphrase: values.passphrase } };
 }
 
 /**

@@ -3,15 +3,26 @@
  * a small probe object under a random key (`tessera/probe/<random>`) — and what went wrong, in
  * plain words, with the CORS rule to paste when the browser was not allowed in. Each step is one
  * request of the transport, with no retry: a person waiting on a button wants the first answer.
+ *
+ * A bucket an organisation signs for takes two parties: each request is first signed by the
+ * organisation's signing service (a POST the browser preflights), then sent to the storage. Their
+ * refusals share codes (both can block by CORS, refuse a credential, not know a bucket), so the
+ * probe notes which one failed: a failure the signing service raised is the step `sign`, and its
+ * advice speaks of the service; any other is the storage's, behind it.
  */
 import { azureCorsRule } from '../storage/azure/index.js';
 import { transportFor } from '../storage/index.js';
-import { corsRuleFor, S3_PRESETS } from '../storage/s3/index.js';
+import { validatePresignEndpointConfig } from '../storage/presign-endpoint/index.js';
+import { PresignEndpointSigner } from '../storage/presign-endpoint/signer.js';
+import type { PresignEndpointBucketDescriptor } from '../storage/types.js';
+import { corsRuleFor, S3_PRESETS, S3Transport } from '../storage/s3/index.js';
+import type { S3RequestSigner } from '../storage/s3/transport.js';
 import { randomId } from '../storage/share-keys.js';
-import { TransferError, type TransferFailureCode } from '../storage/transfer/transport.js';
-import type { RemoteDescriptor } from './location-form.js';
+import { TransferError, type ObjectTransport, type TransferFailureCode } from '../storage/transfer/transport.js';
+import type { LocationDescriptor } from './location-form.js';
 
-export type ProbeStep = 'write' | 'check' | 'read' | 'delete';
+/** `sign`: asking the organisation's signing service, for a location it signs for (before any step's storage request). */
+export type ProbeStep = 'sign' | 'write' | 'check' | 'read' | 'delete';
 
 export type ProbeOutcome =
   | { readonly ok: true; readonly roundTripMs: number }
@@ -19,7 +30,7 @@ export type ProbeOutcome =
       readonly ok: false;
       readonly step: ProbeStep;
       readonly code: TransferFailureCode | 'unexpected';
-      /** What the storage (or the transport's check) said, without the code; never carries a secret. */
+      /** What the storage, the signing service or the transport's check said, without the code; never carries a secret. */
       readonly detail: string;
     };
 
@@ -27,10 +38,12 @@ export type ProbeOutcome =
 const STEP_TIMEOUT_MS = 30_000;
 const PROBE_SIZE = 1024;
 
-export async function probeLocation(location: RemoteDescriptor, now: () => number = () => performance.now()): Promise<ProbeOutcome> {
-  let transport;
+export async function probeLocation(location: LocationDescriptor, now: () => number = () => performance.now()): Promise<ProbeOutcome> {
+  let transport: ObjectTransport;
+  let refusedBySigner: (error: unknown) => boolean = () => false;
   try {
-    transport = transportFor(location);
+    if (location.kind === 'presign-endpoint') ({ transport, refusedBySigner } = organisationTransport(location));
+    else transport = transportFor(location);
   } catch (error) {
     return { ok: false, step: 'write', code: 'unexpected', detail: error instanceof Error ? error.message : String(error) };
   }
@@ -56,6 +69,7 @@ export async function probeLocation(location: RemoteDescriptor, now: () => numbe
     written = false;
     return { ok: true, roundTripMs: Math.max(0, Math.round(now() - started)) };
   } catch (error) {
+    if (refusedBySigner(error)) step = 'sign';
     if (written) await transport.deleteObject(key, options()).catch(() => undefined);
     if (error instanceof TransferError) return { ok: false, step, code: error.code, detail: error.message.replace(/^\[[a-z.-]+\] /, '') };
     if (error instanceof DOMException && error.name === 'TimeoutError') {
@@ -63,6 +77,31 @@ export async function probeLocation(location: RemoteDescriptor, now: () => numbe
     }
     return { ok: false, step, code: 'unexpected', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
+}
+
+/**
+ * The transport of a bucket an organisation signs for (what transportFor makes: the S3 transport
+ * with the organisation's presign endpoint as signer), with its signer watched, so that a failure
+ * can be told to be the signing service's rather than the storage's.
+ */
+function organisationTransport(location: PresignEndpointBucketDescriptor): { transport: ObjectTransport; refusedBySigner: (error: unknown) => boolean } {
+  const config = validatePresignEndpointConfig({ bucketId: location.id, endpoint: location.endpoint, bucket: location.bucket, auth: { kind: 'bearer', token: location.token } });
+  const signer = new PresignEndpointSigner(config, Date.now);
+  const refusals = new WeakSet<object>();
+  const watched: S3RequestSigner = {
+    sign: (request) =>
+      signer.sign(request).catch((error: unknown) => {
+        if (typeof error === 'object' && error !== null) refusals.add(error);
+        throw error;
+      }),
+    invalidate: () => signer.invalidate(),
+    clockSkewAdvice: signer.clockSkewAdvice,
+    secrets: signer.secrets,
+  };
+  return {
+    transport: new S3Transport({ bucketId: config.bucketId }, { signer: watched }),
+    refusedBySigner: (error) => typeof error === 'object' && error !== null && refusals.has(error),
+  };
 }
 
 export interface ProbeAdvice {
@@ -75,7 +114,10 @@ export interface ProbeAdvice {
 }
 
 /** Plain words for a failed test, and what to do. */
-export function adviceFor(location: RemoteDescriptor, outcome: Extract<ProbeOutcome, { ok: false }>, origin: string): ProbeAdvice {
+export function adviceFor(location: LocationDescriptor, outcome: Extract<ProbeOutcome, { ok: false }>, origin: string): ProbeAdvice {
+  if (location.kind === 'presign-endpoint') {
+    return outcome.step === 'sign' ? signingServiceAdvice(location, outcome, origin) : organisationStorageAdvice(location, outcome, origin);
+  }
   const azure = location.kind === 'azure';
   const place = azure ? 'container' : 'bucket';
   switch (outcome.code) {
@@ -116,6 +158,14 @@ export function adviceFor(location: RemoteDescriptor, outcome: Extract<ProbeOutc
     case 'bucket.unavailable':
     case 'bucket.stalled':
       return { title: 'The storage could not be reached.', action: 'Check the address and your internet connection, then press Test again.' };
+    default:
+      return commonAdvice(outcome, place);
+  }
+}
+
+/** What any storage may answer, in the same words whoever holds its key. */
+function commonAdvice(outcome: Extract<ProbeOutcome, { ok: false }>, place: 'bucket' | 'container'): ProbeAdvice {
+  switch (outcome.code) {
     case 'bucket.integrity':
       return { title: 'The storage did not keep the test file exactly as it was sent.', action: 'Press Test again. If it happens again, do not use this location.' };
     case 'bucket.not-found':
@@ -125,11 +175,101 @@ export function adviceFor(location: RemoteDescriptor, outcome: Extract<ProbeOutc
   }
 }
 
-function stepWords(step: ProbeStep): string {
-  return { write: 'write a test file', check: 'check the test file', read: 'read it back', delete: 'delete it' }[step];
+/** The organisation's signing service refused to sign, or could not be asked. */
+function signingServiceAdvice(location: PresignEndpointBucketDescriptor, outcome: Extract<ProbeOutcome, { ok: false }>, origin: string): ProbeAdvice {
+  const it = "your organisation's IT department";
+  switch (outcome.code) {
+    case 'bucket.cors':
+      return {
+        title: "The organisation's signing service does not let this app in: its CORS setting does not allow this site.",
+        action: `Browsers only let a web page use a service that allows it. Ask ${it} to allow ${origin} on the signing service (it must answer as below), then press Test again.`,
+        corsRule: [
+          `Access-Control-Allow-Origin: ${origin}`,
+          'Access-Control-Allow-Methods: POST',
+          'Access-Control-Allow-Headers: authorization, content-type',
+          'Access-Control-Max-Age: 600',
+          'Vary: Origin',
+        ].join('\n'),
+        corsWhere: `The signing service at ${location.endpoint} answers its preflight (OPTIONS /presign) with these headers, and every other answer, refusals included, with the first and the last.`,
+      };
+    case 'bucket.unavailable':
+    case 'bucket.stalled':
+      return {
+        title: "The organisation's signing service could not be reached.",
+        action: `Check its address (${location.endpoint}) and your internet connection, then press Test again. If it still fails, the service may be down: ask ${it}.`,
+      };
+    case 'bucket.auth':
+      return {
+        title: "The organisation's signing service refused the access token.",
+        action: 'Tokens expire, and a token pasted in part does not work: paste a new one from your organisation (Edit), then press Test again.',
+      };
+    case 'bucket.no-such-bucket':
+      return {
+        title: `The organisation's signing service does not know the bucket “${location.bucket}”.`,
+        action: `Check the bucket name (Edit): it must be exactly the one ${it} gave you.`,
+      };
+    case 'bucket.permission':
+      return {
+        title: "The organisation's signing service does not allow this: its policy refused the request.",
+        action: `Ask ${it} to let your token write, read and delete Tessera's files in this bucket (including the test file, tessera/probe/…).`,
+      };
+    default:
+      return {
+        title: "The organisation's signing service answered something Tessera cannot use.",
+        action: `Check its address (${location.endpoint}). If it is right, tell ${it} what the details below say.`,
+      };
+  }
 }
 
-function corsAdvice(location: RemoteDescriptor, origin: string): { corsRule: string; corsWhere: string } {
+/** The signing service signed; the storage behind it refused, or could not be reached. */
+function organisationStorageAdvice(location: PresignEndpointBucketDescriptor, outcome: Extract<ProbeOutcome, { ok: false }>, origin: string): ProbeAdvice {
+  const it = "your organisation's IT department";
+  const behind = `the storage bucket behind “${location.bucket}”`;
+  switch (outcome.code) {
+    case 'bucket.cors':
+      return {
+        title: 'The signing service works, but the storage behind it does not let this app in: its CORS setting is missing or wrong.',
+        action: `The browser sends the files straight to the storage, so the storage must allow this site too. Ask ${it} to add this CORS rule (it allows ${origin}) to ${behind}, then press Test again. A bucket that does not exist looks the same to a browser.`,
+        corsRule: corsRuleFor('aws', origin),
+        corsWhere: `On ${behind}: S3 PutBucketCors (aws s3api put-bucket-cors --bucket <its name> --cors-configuration file://cors.json). Google Cloud Storage, Cloudflare R2 and MinIO take the same fields in their own form (docs/s3.md).`,
+      };
+    case 'bucket.unavailable':
+    case 'bucket.stalled':
+      return {
+        title: 'The signing service answered, but the storage behind it could not be reached.',
+        action: `Check your internet connection, then press Test again. If it still fails, tell ${it}: the storage may be down, or at an address this device cannot reach.`,
+      };
+    case 'bucket.clock-skew':
+    case 'bucket.expired':
+      return {
+        title: "The storage refused the signing service's links as out of date: the two disagree on the time.",
+        action: `This is not this device's clock. Tell ${it} that the signing service's clock, or the lifetime of its links, is off; then press Test again.`,
+      };
+    case 'bucket.auth':
+      return {
+        title: "The storage refused the signing service's signatures.",
+        action: `Tell ${it}: the signing service's storage key is wrong or no longer active, or its clock is off.`,
+      };
+    case 'bucket.permission':
+      return {
+        title: "The storage refused the request: the signing service's key may not do everything Tessera needs.",
+        action: `Tell ${it}: its key needs permission to write, read and delete objects in ${behind}.`,
+      };
+    case 'bucket.no-such-bucket':
+      return {
+        title: 'The signing service sends Tessera to a storage bucket that does not exist.',
+        action: `Tell ${it}: ${behind} is missing, or at another address or region.`,
+      };
+    default:
+      return commonAdvice(outcome, 'bucket');
+  }
+}
+
+function stepWords(step: ProbeStep): string {
+  return { sign: "have the request signed", write: 'write a test file', check: 'check the test file', read: 'read it back', delete: 'delete it' }[step];
+}
+
+function corsAdvice(location: Exclude<LocationDescriptor, PresignEndpointBucketDescriptor>, origin: string): { corsRule: string; corsWhere: string } {
   if (location.kind === 'azure') {
     const rule = azureCorsRule(origin);
     return {

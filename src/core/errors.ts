@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'bucket.not-found',
   'bucket.failed',
   'job.aborted',
+  'vault.wrong-passphrase',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -150,5 +151,10 @@ export const ERROR_ADVICE: Record<ErrorCode, { readonly title: string; readonly 
   'job.aborted': {
     title: 'Cancelled.',
     action: '',
+  },
+  'vault.wrong-passphrase': {
+    title: 'That passphrase does not open the saved keys.',
+    action:
+      'Nothing was changed; try again (check that Caps Lock is off). If you no longer know it, choose “Forget saved keys” and give each location its key again.',
   },
 };

@@ -20,7 +20,16 @@ import { deleteRecord, putRecord } from '../vault/catalog.js';
 import { withOutcomes, type CatalogRecord, type FolderContents, type ShareLocation } from '../vault/catalog-record.js';
 import { SharePool, requestedComputeWorkers, type PoolTask } from './pool.js';
 
-export { listRecords, loadCloudSwitches, saveCloudSwitches, loadSavedLocations, saveSavedLocations } from '../vault/catalog.js';
+export {
+  listRecords,
+  loadCloudSwitches,
+  saveCloudSwitches,
+  loadSavedLocations,
+  saveSavedLocations,
+  loadSealedKeyring,
+  saveSealedKeyring,
+  deleteSealedKeyring,
+} from '../vault/catalog.js';
 export type { CatalogRecord, FolderContents, StudyLabel } from '../vault/catalog-record.js';
 export type { ShareTrouble, ShareUploadOutcome, ShareUploadProgress } from '../../workers/share-jobs.js';
 export { recordSafety, type RecordSafety } from '../vault/catalog-record.js';

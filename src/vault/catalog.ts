@@ -1,6 +1,8 @@
 /**
  * The local catalog in IndexedDB: what was protected, where each share went, which demo clouds
- * are switched on, and the real storage locations' settings (never their keys). It lives only in this browser; recovery from share files alone does not need it.
+ * are switched on, the real storage locations' settings, and their keys only when the person chose
+ * to keep them, sealed under a passphrase (keyring.ts): never a key in the clear. It lives only in
+ * this browser; recovery from share files alone does not need it.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import {
@@ -11,12 +13,15 @@ import {
   type CloudSwitches,
   type SavedLocations,
 } from './catalog-record.js';
+import { parseSealedKeyring, type SealedKeyring } from './keyring.js';
 
 const DATABASE_NAME = 'tessera';
 /** Bump with a new step in `upgrade` whenever a store or index changes. */
 const DATABASE_VERSION = 1;
 const CLOUD_SWITCHES_KEY = 'demo-clouds';
 const LOCATIONS_KEY = 'storage-locations';
+/** The sealed keyring: a settings entry of its own, versioned by its own `version` field (keyring.ts). */
+const KEYRING_KEY = 'storage-keyring';
 
 interface CatalogSchema extends DBSchema {
   records: { key: string; value: CatalogRecord; indexes: { createdAt: number } };
@@ -78,4 +83,24 @@ export async function saveSavedLocations(saved: SavedLocations): Promise<void> {
   const valid = parseSavedLocations(saved);
   if (valid === undefined || valid.locations.length !== saved.locations.length) throw new RangeError('saved locations: not well-formed');
   await (await open()).put('settings', valid, LOCATIONS_KEY);
+}
+
+/**
+ * The storage locations' keys as sealed under the person's passphrase, or undefined when none are
+ * saved (or what is saved is not a well-formed keyring, which is then as good as none).
+ */
+export async function loadSealedKeyring(): Promise<SealedKeyring | undefined> {
+  return parseSealedKeyring(await (await open()).get('settings', KEYRING_KEY));
+}
+
+/** Saves a keyring sealed by keyring.ts sealKeyring, only its known fields; anything else is refused. */
+export async function saveSealedKeyring(sealed: SealedKeyring): Promise<void> {
+  const valid = parseSealedKeyring(sealed);
+  if (valid === undefined) throw new RangeError('sealed keyring: not well-formed');
+  await (await open()).put('settings', valid, KEYRING_KEY);
+}
+
+/** Forgets the saved keys ("Forget saved keys"); forgetting when none are saved succeeds. */
+export async function deleteSealedKeyring(): Promise<void> {
+  await (await open()).delete('settings', KEYRING_KEY);
 }

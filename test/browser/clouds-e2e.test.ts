@@ -20,7 +20,7 @@ import { startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 import { launchChromium, openApp } from './harness.js';
 import { inApp } from './in-app.js';
-import { addCephBucket as addLocation, locationItem, stagedFiles } from './locations-ui.js';
+import { addCephBucket as addLocation, locationItem, pageStorage, stagedFiles } from './locations-ui.js';
 import { fillProtectForm } from './ui.js';
 
 const MiB = 1024 * 1024;
@@ -162,28 +162,7 @@ it('five real locations set up in the form and tested; 20 MiB protected 3-of-5 i
       // and nothing secret is in the page's storage.
       await page.reload({ waitUntil: 'load' });
       await expect.poll(() => page.getByRole('button', { name: /^Give its key/ }).count()).toBe(5);
-      const saved = await page.evaluate(async () => {
-        const names = await indexedDB.databases();
-        const dump: string[] = [];
-        for (const { name } of names) {
-          if (!name) continue;
-          const db = await new Promise<IDBDatabase>((resolve, reject) => {
-            const request = indexedDB.open(name);
-            request.onsuccess = () => resolve(request.result);
-            request.onerror = () => reject(request.error);
-          });
-          for (const storeName of Array.from(db.objectStoreNames)) {
-            const all = await new Promise<unknown[]>((resolve, reject) => {
-              const request = db.transaction(storeName).objectStore(storeName).getAll();
-              request.onsuccess = () => resolve(request.result as unknown[]);
-              request.onerror = () => reject(request.error);
-            });
-            dump.push(JSON.stringify(all));
-          }
-          db.close();
-        }
-        return dump.join('\n');
-      });
+      const saved = await pageStorage(page);
       expect(saved).toContain('cloud-a');
       expect(saved).not.toContain(rgw.users.owner.secretAccessKey);
       expect(saved).not.toContain('sig=');

@@ -38,7 +38,8 @@ export async function addCephBucket(page: Page, location: CephLocation): Promise
 /** After a reload: gives a remembered S3 location its secret key again. */
 export async function giveCephKey(page: Page, name: string, secretAccessKey: string): Promise<void> {
   await page.getByRole('button', { name: `Give its key for ${name}` }).click();
-  const form = page.getByRole('form');
+  // The location form (not the "Unlock saved keys" one), filled in with the saved settings.
+  const form = page.getByRole('form', { name: 'Add a storage location' });
   await form.getByLabel('Secret access key', { exact: true }).fill(secretAccessKey);
   await form.getByRole('button', { name: /^(Save changes|Add location|Save)$/ }).click();
   await locationItem(page, name).getByRole('switch', { name: `Use ${name}` }).waitFor();
@@ -61,5 +62,47 @@ export function stagedFiles(page: Page): Promise<string[]> {
       if ((error as Error).name !== 'NotFoundError') throw error;
     }
     return names;
+  });
+}
+
+/**
+ * Everything the origin keeps in its page storage, as text: every value of every object store of
+ * every IndexedDB database (bytes as Latin-1 and as base64, so raw bytes are searched too), then
+ * localStorage and sessionStorage.
+ */
+export async function pageStorage(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const binary = (bytes: Uint8Array): string => Array.from(bytes, (byte) => String.fromCharCode(byte)).join('');
+    const replacer = (_key: string, value: unknown): unknown => {
+      const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : undefined;
+      return bytes === undefined ? value : { latin1: binary(bytes), base64: btoa(binary(bytes)) };
+    };
+    const dump: string[] = [];
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      for (const storeName of Array.from(db.objectStoreNames)) {
+        const [keys, values] = await Promise.all(
+          (['getAllKeys', 'getAll'] as const).map(
+            (method) =>
+              new Promise<unknown[]>((resolve, reject) => {
+                const request = db.transaction(storeName).objectStore(storeName)[method]();
+                request.onsuccess = () => resolve(request.result as unknown[]);
+                request.onerror = () => reject(request.error);
+              }),
+          ),
+        );
+        dump.push(`${name}/${storeName}: ${JSON.stringify(keys, replacer)} ${JSON.stringify(values, replacer)}`);
+      }
+      db.close();
+    }
+    for (const storage of [localStorage, sessionStorage]) {
+      for (let i = 0; i < storage.length; i++) dump.push(`${storage.key(i)}=${storage.getItem(storage.key(i)!)}`);
+    }
+    return dump.join('\n');
   });
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   configFromPreset,
   corsRuleFor,
+  lifecycleRuleFor,
   presignS3Request,
   S3_PRESETS,
   S3_PROVIDERS,
@@ -361,6 +362,15 @@ describe('presets', () => {
       expect(rule).toContain('ETag');
       expect(rule).toContain('https://tessera.example.org');
       expect(rule).toContain('content-md5');
+      // Where presigned multipart works, a lifecycle rule drops unfinished uploads of Tessera's keys after a day.
+      const lifecycle = lifecycleRuleFor(provider);
+      if (preset.presignedMultipart) {
+        expect(JSON.parse(lifecycle!)).toEqual({
+          Rules: [{ ID: 'tessera-abort-unfinished-uploads', Status: 'Enabled', Filter: { Prefix: 'tessera/' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+        });
+      } else {
+        expect(lifecycle).toBeUndefined();
+      }
     }
     expect(configFromPreset('aws', { bucketId: 'a', bucket: 'b-1', accessKeyId: 'A', secretAccessKey: 's', region: 'eu-west-1' }).endpoint).toBe('https://s3.eu-west-1.amazonaws.com');
     expect(configFromPreset('r2', { bucketId: 'a', bucket: 'b-1', accessKeyId: 'A', secretAccessKey: 's', accountId: '0123456789abcdef0123456789abcdef' }).endpoint).toBe(

@@ -1,16 +1,27 @@
 import { DEMO_BUCKETS, type BucketDescriptor } from '../../storage/index.js';
-import { loadCloudSwitches, loadSavedLocations, saveCloudSwitches, saveSavedLocations } from '../../jobs/index.js';
+import {
+  deleteSealedKeyring,
+  loadCloudSwitches,
+  loadSavedLocations,
+  loadSealedKeyring,
+  saveCloudSwitches,
+  saveSavedLocations,
+  saveSealedKeyring,
+} from '../../jobs/index.js';
 import { describeError } from '../errors.js';
 import { StorageLocations } from './locations.svelte.js';
 
 /**
  * Every place a share can go: the person's real storage locations (first, in the order added) and
  * the demo clouds, and which of them are switched on. The demo switches are remembered across
- * visits; so are the real locations' settings, but not their keys, which are kept for the session
- * only (locations.svelte.ts).
+ * visits; so are the real locations' settings, and their keys only when the person chose to keep
+ * them on this device, sealed under a passphrase (locations.svelte.ts, vault/keyring.ts).
  */
 export class CloudsState {
-  readonly locations = new StorageLocations({ load: loadSavedLocations, save: saveSavedLocations });
+  readonly locations = new StorageLocations(
+    { load: loadSavedLocations, save: saveSavedLocations },
+    { load: loadSealedKeyring, save: saveSealedKeyring, delete: deleteSealedKeyring },
+  );
 
   online = $state<Record<string, boolean>>(Object.fromEntries(DEMO_BUCKETS.map((bucket) => [bucket.id, true])));
 

@@ -1,15 +1,20 @@
 /**
  * The person's real storage locations (S3-compatible buckets, Azure containers, buckets an
- * organisation signs for) and the result of testing each one. WARNING: the descriptors hold keys,
- * SAS URLs and access tokens. They are kept here, in the
- * page's memory, for the session only: never logged; a job gets them in its message to the share
- * worker, and closing the tab forgets them. Only each location's settings without its secret
- * (LocationSettings) are saved, through the store given: after a reload the locations come back
- * as needing their key.
+ * organisation signs for), how each one's key is kept, and the result of testing each one.
+ *
+ * WARNING: the descriptors hold keys, SAS URLs and access tokens. They are kept here, in the page's
+ * memory: never logged; a job gets them in its message to the share worker. Each location's
+ * settings without its secret (LocationSettings) are saved through the settings store. Its secret
+ * is kept for this visit only, unless the person chose to keep it on this device: then it is also
+ * saved sealed under their passphrase (vault/keyring.ts), never in the clear. After a reload the
+ * locations come back needing their key, until the person unlocks the saved keys or gives the key
+ * again. The passphrase is never kept: only the key derived from it, as a non-extractable
+ * CryptoKey, while the keyring is unlocked.
  */
 import type { LocationSettings, SavedLocations } from '../../vault/catalog-record.js';
+import { newKeyringKey, openKeyring, sealKeyring, type KeyringKey, type SealedKeyring } from '../../vault/keyring.js';
 import { describeError } from '../errors.js';
-import { locationSettings, type LocationDescriptor } from '../location-form.js';
+import { descriptorFromSettings, locationSecret, locationSettings, type KeepChoice, type KeepField, type LocationDescriptor } from '../location-form.js';
 import { adviceFor, probeLocation, type ProbeAdvice, type ProbeOutcome } from '../location-probe.js';
 
 /** Where the settings are kept across visits (vault/catalog.ts loadSavedLocations / saveSavedLocations). */
@@ -18,20 +23,50 @@ export interface LocationSettingsStore {
   save(saved: SavedLocations): Promise<void>;
 }
 
+/** Where the sealed keyring is kept across visits (vault/catalog.ts loadSealedKeyring / saveSealedKeyring / deleteSealedKeyring). */
+export interface SealedKeyringStore {
+  load(): Promise<SealedKeyring | undefined>;
+  save(sealed: SealedKeyring): Promise<void>;
+  delete(): Promise<void>;
+}
+
 export type LocationTest =
   | { readonly state: 'running' }
   | { readonly state: 'works'; readonly roundTripMs: number }
   | { readonly state: 'failed'; readonly outcome: Extract<ProbeOutcome, { ok: false }>; readonly advice: ProbeAdvice };
 
+/** The keys saved on this device: none, saved but not unlocked in this visit, being unlocked, or unlocked (the key in memory). */
+export type KeyringState =
+  | { readonly state: 'none' }
+  | { readonly state: 'locked'; readonly sealed: SealedKeyring }
+  | { readonly state: 'unlocking'; readonly sealed: SealedKeyring }
+  | { readonly state: 'unlocked'; readonly key: KeyringKey };
+
+/** Why a location was not saved: the message to show, and the passphrase field at fault when it is one. */
+export interface SaveRefusal {
+  readonly field?: KeepField;
+  readonly message: string;
+}
+
+export type UnlockResult = { readonly ok: true; readonly restored: readonly string[] } | { readonly ok: false; readonly message: string };
+
 export class StorageLocations {
   list = $state.raw<LocationDescriptor[]>([]);
-  /** Locations saved in an earlier visit, not usable until the person gives their secret again. */
+  /** Locations saved in an earlier visit, not usable until the person gives their secret again or unlocks the saved keys. */
   needsKey = $state.raw<LocationSettings[]>([]);
   tests = $state.raw<Readonly<Record<string, LocationTest>>>({});
+  keyring = $state.raw<KeyringState>({ state: 'none' });
+  /** Ids of the usable locations whose key is kept on this device (only ever filled while the keyring is unlocked). */
+  keptOnDevice = $state.raw<readonly string[]>([]);
   readonly #store: LocationSettingsStore | undefined;
+  readonly #keyringStore: SealedKeyringStore | undefined;
+  /** Keyring writes, one after the other, so that the last one saved is the latest state. */
+  #keyringWrites: Promise<void> = Promise.resolve();
 
-  constructor(store?: LocationSettingsStore) {
+  /** Without a keyring store, keys can only be kept for the visit. */
+  constructor(store?: LocationSettingsStore, keyringStore?: SealedKeyringStore) {
     this.#store = store;
+    this.#keyringStore = keyringStore;
   }
 
   /** What is saved: every location's settings without its secret, usable ones first, then those waiting for a key. */
@@ -39,13 +74,22 @@ export class StorageLocations {
     return { version: 1, locations: [...this.list.map(locationSettings), ...this.needsKey.filter((settings) => !this.get(settings.id))] };
   }
 
-  /** Brings back the locations saved in an earlier visit, each needing its key. */
+  /** Brings back the locations saved in an earlier visit, each needing its key, and whether keys are saved to unlock. */
   async load(): Promise<void> {
-    if (this.#store === undefined) return;
-    try {
-      this.restore(await this.#store.load());
-    } catch (error) {
-      describeError(error, 'load storage locations');
+    if (this.#store !== undefined) {
+      try {
+        this.restore(await this.#store.load());
+      } catch (error) {
+        describeError(error, 'load storage locations');
+      }
+    }
+    if (this.#keyringStore !== undefined) {
+      try {
+        const sealed = await this.#keyringStore.load();
+        if (sealed !== undefined && this.keyring.state === 'none') this.keyring = { state: 'locked', sealed };
+      } catch (error) {
+        describeError(error, 'load saved keys');
+      }
     }
   }
 
@@ -53,40 +97,54 @@ export class StorageLocations {
     this.needsKey = saved.locations.filter((settings) => !this.get(settings.id));
   }
 
+  /** Whether the location's key is kept on this device. */
+  keeps(id: string): boolean {
+    return this.keptOnDevice.includes(id);
+  }
+
   get(id: string): LocationDescriptor | undefined {
     return this.list.find((location) => location.id === id);
   }
 
-  /** Whether the Test button can probe this location (location-probe.ts knows S3 buckets and Azure containers). */
-  testable(location: LocationDescriptor): location is Extract<LocationDescriptor, { kind: 's3' | 'azure' }> {
-    return location.kind === 's3' || location.kind === 'azure';
+  /** Whether the Test button can probe this location (location-probe.ts knows S3 buckets, Azure containers and buckets an organisation signs for). */
+  testable(location: LocationDescriptor): location is Extract<LocationDescriptor, { kind: 's3' | 'azure' | 'presign-endpoint' }> {
+    return location.kind === 's3' || location.kind === 'azure' || location.kind === 'presign-endpoint';
   }
 
-  /** Adds a location; returns why not when the same bucket or container is already there. */
-  add(location: LocationDescriptor): string | undefined {
-    if (this.get(location.id)) return `“${this.get(location.id)!.label}” is this same ${location.kind === 'azure' ? 'container' : 'bucket'} already.`;
-    this.list = [...this.list, location];
-    this.needsKey = this.needsKey.filter((settings) => settings.id !== location.id);
-    this.#persist();
+  /**
+   * Adds `location`, or puts it in the place of the location (usable or waiting for its key) with
+   * the id `replacing`, and keeps its key as the person chose. Keeping it on this device first
+   * derives a new key from a new passphrase, or unlocks the saved keys with the current one (which
+   * also brings back every location they hold). Returns why not, changing nothing, when the same
+   * bucket or container is already there or the passphrase does not open the saved keys.
+   */
+  async save(location: LocationDescriptor, choice: KeepChoice, replacing?: string): Promise<SaveRefusal | undefined> {
+    const duplicate = this.#duplicate(location, replacing);
+    if (duplicate !== undefined) return { message: duplicate };
+    if (choice.keep === 'device') {
+      const refused = await this.#readyToKeep(choice.passphrase);
+      if (refused !== undefined) return refused;
+    }
+    // Unlocking may have brought back locations meanwhile: check again.
+    const refused = this.#put(location, replacing);
+    if (refused !== undefined) return { message: refused };
+    const wasKept = this.keeps(location.id) || (replacing !== undefined && this.keeps(replacing));
+    const others = this.keptOnDevice.filter((id) => id !== location.id && id !== replacing);
+    this.keptOnDevice = choice.keep === 'device' ? [...others, location.id] : others;
+    if (choice.keep === 'device' || wasKept) await this.#seal();
     return undefined;
   }
 
-  /** Replaces the location `id` with its edited settings (which may name another bucket). */
-  replace(id: string, location: LocationDescriptor): string | undefined {
-    const other = location.id !== id ? this.get(location.id) : undefined;
-    if (other) return `“${other.label}” is this same ${location.kind === 'azure' ? 'container' : 'bucket'} already.`;
-    this.list = this.list.map((existing) => (existing.id === id ? location : existing));
-    this.needsKey = this.needsKey.filter((settings) => settings.id !== location.id);
-    this.forgetTest(id);
-    this.#persist();
-    return undefined;
-  }
-
-  remove(id: string): void {
+  /** Removes the location; the promise settles once its key has left the saved keys (it never rejects). */
+  remove(id: string): Promise<void> {
     this.list = this.list.filter((location) => location.id !== id);
     this.needsKey = this.needsKey.filter((settings) => settings.id !== id);
     this.forgetTest(id);
     this.#persist();
+    // While the keys are locked, a removed location's key stays sealed until the next unlock drops it.
+    if (!this.keeps(id)) return Promise.resolve();
+    this.keptOnDevice = this.keptOnDevice.filter((kept) => kept !== id);
+    return this.#seal();
   }
 
   setOnline(id: string, online: boolean): void {
@@ -94,9 +152,121 @@ export class StorageLocations {
     this.#persist();
   }
 
+  /**
+   * Opens the saved keys with the passphrase and makes every location they hold usable again.
+   * A wrong passphrase changes nothing, and may be tried again any number of times.
+   */
+  async unlock(passphrase: string): Promise<UnlockResult> {
+    const current = this.keyring;
+    if (current.state === 'unlocked' || current.state === 'none') return { ok: true, restored: [] };
+    if (current.state === 'unlocking') return { ok: false, message: 'Your saved keys are being unlocked: wait a moment.' };
+    this.keyring = { state: 'unlocking', sealed: current.sealed };
+    let opened: Awaited<ReturnType<typeof openKeyring>>;
+    try {
+      opened = await openKeyring(current.sealed, passphrase);
+    } catch (error) {
+      // Locked again, as it was, unless "Forget saved keys" was chosen meanwhile.
+      if (this.keyring.state === 'unlocking') this.keyring = current;
+      const shown = describeError(error, 'unlock saved keys');
+      return { ok: false, message: shown ? `${shown.title} ${shown.action}`.trim() : 'Unlocking was cancelled.' };
+    }
+    if (this.keyring.state !== 'unlocking') return { ok: false, message: 'The saved keys were forgotten meanwhile: give each location its key again.' };
+    this.keyring = { state: 'unlocked', key: opened.key };
+    const restored: LocationDescriptor[] = [];
+    for (const settings of this.needsKey) {
+      const secret = opened.secrets[settings.id];
+      const location = secret === undefined ? undefined : descriptorFromSettings(settings, secret);
+      if (location !== undefined) restored.push(location);
+    }
+    this.list = [...this.list, ...restored];
+    this.needsKey = this.needsKey.filter((settings) => !restored.some((location) => location.id === settings.id));
+    this.keptOnDevice = [...this.keptOnDevice, ...restored.map((location) => location.id)];
+    // A key sealed for a location removed since, or given again for this visit only while the keys
+    // were locked: the person's latest choice holds, so it leaves the keyring now.
+    if (Object.keys(opened.secrets).some((id) => !this.keeps(id))) await this.#seal();
+    return { ok: true, restored: restored.map((location) => location.label) };
+  }
+
+  /**
+   * Deletes the saved keys from this device. The locations in use stay usable until the tab
+   * closes; after that each needs its key again.
+   */
+  async forgetSavedKeys(): Promise<void> {
+    this.keyring = { state: 'none' };
+    this.keptOnDevice = [];
+    await this.#write(async (store) => store.delete());
+  }
+
   /** Best effort: if saving fails, the locations still hold for this visit and the failure is logged. */
   #persist(): void {
     this.#store?.save(this.saved).catch((error: unknown) => describeError(error, 'save storage locations'));
+  }
+
+  /** Why `location` cannot take the place of `replacing` (or be added): another one is the same bucket or container. */
+  #duplicate(location: LocationDescriptor, replacing: string | undefined): string | undefined {
+    const other = this.get(location.id);
+    if (other === undefined || other.id === replacing) return undefined;
+    return `“${other.label}” is this same ${location.kind === 'azure' ? 'container' : 'bucket'} already.`;
+  }
+
+  #put(location: LocationDescriptor, replacing: string | undefined): string | undefined {
+    const duplicate = this.#duplicate(location, replacing);
+    if (duplicate !== undefined) return duplicate;
+    const index = replacing === undefined ? -1 : this.list.findIndex((existing) => existing.id === replacing);
+    const rest = this.list.filter((existing) => existing.id !== replacing);
+    this.list = index < 0 ? [...rest, location] : [...rest.slice(0, index), location, ...rest.slice(index)];
+    this.needsKey = this.needsKey.filter((settings) => settings.id !== location.id && settings.id !== replacing);
+    if (replacing !== undefined) this.forgetTest(replacing);
+    this.#persist();
+    return undefined;
+  }
+
+  /** Makes sure a key to seal with is in memory: derived from a new passphrase, or the saved keys unlocked. */
+  async #readyToKeep(passphrase: string | undefined): Promise<SaveRefusal | undefined> {
+    const current = this.keyring;
+    if (current.state === 'unlocked') return undefined;
+    if (current.state === 'unlocking') return { message: 'Your saved keys are being unlocked: wait a moment, then try again.' };
+    if (passphrase === undefined) return { field: 'passphrase', message: 'Passphrase: type it to keep this key on this device.' };
+    if (current.state === 'locked') {
+      const unlocked = await this.unlock(passphrase);
+      return unlocked.ok ? undefined : { field: 'passphrase', message: unlocked.message };
+    }
+    let key: KeyringKey;
+    try {
+      key = await newKeyringKey(passphrase);
+    } catch (error) {
+      // The form checks the passphrase first; this is only a last guard.
+      return { field: 'passphrase', message: describeError(error, 'lock the key')?.detail ?? 'The key could not be locked.' };
+    }
+    // Another save may have made one meanwhile: keep that one, so every key is under one passphrase.
+    if (this.keyring.state === 'none') this.keyring = { state: 'unlocked', key };
+    return this.keyring.state === 'unlocked' ? undefined : { message: 'Your saved keys changed meanwhile: try again.' };
+  }
+
+  /**
+   * Seals the keys of the locations kept on this device and saves them; with none left, deletes the
+   * saved keys (the next key kept asks for a new passphrase). Nothing happens while locked.
+   */
+  #seal(): Promise<void> {
+    return this.#write(async (store) => {
+      const keyring = this.keyring;
+      if (keyring.state !== 'unlocked') return;
+      const kept = this.list.filter((location) => this.keeps(location.id));
+      if (kept.length === 0) {
+        this.keyring = { state: 'none' };
+        await store.delete();
+        return;
+      }
+      await store.save(await sealKeyring(keyring.key, Object.fromEntries(kept.map((location) => [location.id, locationSecret(location)]))));
+    });
+  }
+
+  /** Runs a keyring write after the ones before it; a failure is logged, and the keys still hold for this visit. */
+  #write(work: (store: SealedKeyringStore) => Promise<void>): Promise<void> {
+    const store = this.#keyringStore;
+    if (store === undefined) return Promise.resolve();
+    this.#keyringWrites = this.#keyringWrites.then(() => work(store)).catch((error: unknown) => void describeError(error, 'save the saved keys'));
+    return this.#keyringWrites;
   }
 
   /** Runs the probe (probeLocation) and keeps its outcome; a second press while one runs does nothing. */

@@ -201,3 +201,28 @@ export function corsRuleFor(provider: S3Provider, origin: string): string {
     2,
   );
 }
+
+/**
+ * The lifecycle rule to recommend with the CORS rule (S3's PutBucketLifecycleConfiguration, as the
+ * AWS CLI and most consoles take it): unfinished multipart uploads under `tessera/` are dropped a
+ * day after they started. The uploader aborts what it leaves behind itself (docs/uploads.md); this
+ * is the last line of defence for an upload whose tab was closed and never reopened. Undefined for
+ * a provider whose presigned URLs cannot do multipart (it leaves nothing unfinished).
+ */
+export function lifecycleRuleFor(provider: S3Provider): string | undefined {
+  if (!S3_PRESETS[provider]?.presignedMultipart) return undefined;
+  return JSON.stringify(
+    {
+      Rules: [
+        {
+          ID: 'tessera-abort-unfinished-uploads',
+          Status: 'Enabled',
+          Filter: { Prefix: 'tessera/' },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
