@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'bucket.failed',
   'job.aborted',
   'vault.wrong-passphrase',
+  'vault.locked',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -151,6 +152,10 @@ export const ERROR_ADVICE: Record<ErrorCode, { readonly title: string; readonly 
   'job.aborted': {
     title: 'Cancelled.',
     action: '',
+  },
+  'vault.locked': {
+    title: 'Your vault is locked.',
+    action: 'Unlock it with your passphrase (at the top of the page), then try again.',
   },
   'vault.wrong-passphrase': {
     title: 'That passphrase does not open the saved keys.',

@@ -29,7 +29,11 @@ export {
   loadSealedKeyring,
   saveSealedKeyring,
   deleteSealedKeyring,
+  loadVaultHeader,
+  saveVaultHeader,
+  setVaultKey,
 } from '../vault/catalog.js';
+export { createVault, unlockVault, type VaultHeader, type VaultKey } from '../vault/vault.js';
 export type { CatalogRecord, FolderContents, StudyLabel } from '../vault/catalog-record.js';
 export type { ShareTrouble, ShareUploadOutcome, ShareUploadProgress } from '../../workers/share-jobs.js';
 export { recordSafety, type RecordSafety } from '../vault/catalog-record.js';

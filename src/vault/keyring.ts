@@ -143,7 +143,22 @@ export async function openKeyring(sealed: SealedKeyring, passphrase: string): Pr
   const valid = parseSealedKeyring(sealed);
   if (valid === undefined) throw new RangeError('sealed keyring is not well-formed');
   assertPassphrase(passphrase);
-  const cryptoKey = await deriveKey(passphrase, valid.kdf);
+  const key: KeyringKey = { cryptoKey: await deriveKey(passphrase, valid.kdf), kdf: valid.kdf };
+  return { key, secrets: await openKeyringWithKey(valid, key) };
+}
+
+/**
+ * Opens a sealed keyring with a key already derived (the vault's, src/vault/vault.ts): the same
+ * check as openKeyring, without deriving again. A key derived under another salt or count cannot
+ * open it: `vault.wrong-passphrase`.
+ */
+export async function openKeyringWithKey(sealed: SealedKeyring, key: KeyringKey): Promise<KeyringSecrets> {
+  const valid = parseSealedKeyring(sealed);
+  if (valid === undefined) throw new RangeError('sealed keyring is not well-formed');
+  if (valid.kdf.salt !== key.kdf.salt || valid.kdf.iterations !== key.kdf.iterations) {
+    throw new TesseraError('vault.wrong-passphrase', 'these keys were saved under another passphrase');
+  }
+  const cryptoKey = key.cryptoKey;
   let plaintext: Uint8Array;
   try {
     plaintext = new Uint8Array(
@@ -162,7 +177,7 @@ export async function openKeyring(sealed: SealedKeyring, passphrase: string): Pr
   const secrets = parsePlaintext(plaintext);
   // Only a bug in sealKeyring could authenticate a plaintext that is not one: say so, never guess.
   if (secrets === undefined) throw new RangeError('sealed keyring opened, but what it holds is not well-formed');
-  return { key: { cryptoKey, kdf: valid.kdf }, secrets };
+  return secrets;
 }
 
 /** The keyring, if `value` is a well-formed version-1 sealed keyring (only its known fields); undefined otherwise. */
@@ -232,7 +247,7 @@ function isRecordObject(value: unknown): value is Record<string, unknown> {
 const isId = (id: string): boolean => id !== '' && id.length <= MAX_ID_LENGTH;
 const isSecret = (secret: unknown): secret is string => typeof secret === 'string' && secret !== '' && secret.length <= MAX_SECRET_LENGTH;
 
-function toBase64(bytes: Uint8Array): string {
+export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
@@ -241,7 +256,7 @@ function toBase64(bytes: Uint8Array): string {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The bytes of canonical base64 (RFC 4648 §4, padded), or undefined for anything else. */
-function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!BASE64.test(text)) return undefined;
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);

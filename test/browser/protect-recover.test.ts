@@ -12,7 +12,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, longTasks, watchLongTasks, type OpenApp } from './harness.js';
 import { inApp } from './in-app.js';
-import { demoCloudFiles, fillProtectForm, switchCloud } from './ui.js';
+import { demoCloudFiles, fillProtectForm, switchCloud, unlockVault } from './ui.js';
 import { ERROR_ADVICE } from '../../src/core/errors.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 
@@ -187,6 +187,7 @@ it('refuses to recover in plain words when fewer than k clouds are on, and recov
 
     // The switches are remembered: after a reload the refusal is still there.
     await page.reload();
+    await unlockVault(page);
     await refusal.waitFor();
     expect(await page.getByRole('switch', { name: 'Demo cloud B' }).isChecked()).toBe(false);
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureFolder, runPython } from '../helpers/dicom-tools.js';
 import { launchChromium } from './harness.js';
 import { inApp } from './in-app.js';
-import { demoCloudFiles, switchCloud } from './ui.js';
+import { TEST_PASSPHRASE, demoCloudFiles, switchCloud } from './ui.js';
 import { root } from './serve-app.js';
 
 const CD = join(root, 'public/samples/demo-cd');
@@ -118,9 +118,11 @@ it('reads the demo CD as one study tree, copies it de-identified, protects it as
     }
     await item.getByTestId('deid-result').getByText('The copy holds 57 image files.').waitFor();
 
-    // Protect the whole CD as one record, 3-of-5.
+    // Protect the whole CD as one record, 3-of-5 (the first protect makes the vault).
     await page.getByLabel('Clouds to use').selectOption('5');
     await page.getByLabel('Needed to rebuild').selectOption('3');
+    await page.getByLabel('New passphrase', { exact: true }).fill(TEST_PASSPHRASE);
+    await page.getByLabel('Type it again', { exact: true }).fill(TEST_PASSPHRASE);
     await page.getByRole('button', { name: 'Protect', exact: true }).click();
     const record = page.getByRole('article', { name: 'demo-cd.tar' });
     await record.waitFor({ timeout: LONG_WAIT });

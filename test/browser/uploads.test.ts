@@ -17,7 +17,7 @@ import { FaultProxy } from '../servers/fault-proxy.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 import { launchChromium, openApp } from './harness.js';
 import { addCephBucket, giveCephKey, locationItem, stagedFiles } from './locations-ui.js';
-import { fillProtectForm, switchCloud } from './ui.js';
+import { fillProtectForm, switchCloud, unlockVault } from './ui.js';
 
 const MiB = 1024 * 1024;
 const LONG_WAIT = 90_000;
@@ -197,6 +197,7 @@ it('closing the tab in the middle of a multipart upload: after the reload the up
     await page.close();
     const before = proxy.requests.length;
     page = await openIn();
+    await unlockVault(page);
     const reopened = page.getByRole('article', { name });
     await reopened.waitFor();
     expect(await safetyText(page, name)).toBe('✔ Safe: 4 of 5 shares are stored; 1 waits on this device to be uploaded. It survives the loss of any 1 cloud.');

@@ -6,6 +6,7 @@ import { Library } from './library.svelte.js';
 import { ProtectQueue } from './protect-queue.svelte.js';
 import { Health } from './health.svelte.js';
 import { Uploads } from './uploads.svelte.js';
+import { VaultState } from './vault.svelte.js';
 
 /** Everything the page shows, in one place; components get it as a prop. */
 export class AppState {
@@ -21,14 +22,19 @@ export class AppState {
       this.uploads.start(record);
     },
   );
+  /** The list of protected files is sealed under the vault's passphrase; unlocking it lists them and brings back saved keys. */
+  readonly vault = new VaultState(async (key) => {
+    await this.clouds.locations.adoptVaultKey(key);
+    await this.library.load();
+    // A tab closed between staging a protect's shares and recording it leaves shares no record names.
+    await discardStrayStaging(this.library.records).catch(() => undefined);
+  });
   ready = $state(false);
   loadError = $state<ShownError | undefined>();
 
   async load(): Promise<void> {
     try {
-      await Promise.all([this.clouds.load(), this.library.load(), discardLeftovers().catch(() => undefined)]);
-      // A tab closed between staging a protect's shares and recording it leaves shares no record names.
-      await discardStrayStaging(this.library.records).catch(() => undefined);
+      await Promise.all([this.clouds.load(), this.vault.load(), discardLeftovers().catch(() => undefined)]);
     } catch (error) {
       this.loadError = describeError(error, 'load');
     } finally {

@@ -12,7 +12,7 @@
  * CryptoKey, while the keyring is unlocked.
  */
 import type { LocationSettings, SavedLocations } from '../../vault/catalog-record.js';
-import { newKeyringKey, openKeyring, sealKeyring, type KeyringKey, type SealedKeyring } from '../../vault/keyring.js';
+import { newKeyringKey, openKeyring, openKeyringWithKey, sealKeyring, type KeyringKey, type KeyringSecrets, type SealedKeyring } from '../../vault/keyring.js';
 import { describeError } from '../errors.js';
 import { descriptorFromSettings, locationSecret, locationSettings, type KeepChoice, type KeepField, type LocationDescriptor } from '../location-form.js';
 import { adviceFor, probeLocation, type ProbeAdvice, type ProbeOutcome } from '../location-probe.js';
@@ -60,6 +60,8 @@ export class StorageLocations {
   keptOnDevice = $state.raw<readonly string[]>([]);
   readonly #store: LocationSettingsStore | undefined;
   readonly #keyringStore: SealedKeyringStore | undefined;
+  /** The unlocked vault's key (adoptVaultKey), which seals saved keys too. */
+  #vaultKey: KeyringKey | undefined;
   /** Keyring writes, one after the other, so that the last one saved is the latest state. */
   #keyringWrites: Promise<void> = Promise.resolve();
 
@@ -171,6 +173,34 @@ export class StorageLocations {
       return { ok: false, message: shown ? `${shown.title} ${shown.action}`.trim() : 'Unlocking was cancelled.' };
     }
     if (this.keyring.state !== 'unlocking') return { ok: false, message: 'The saved keys were forgotten meanwhile: give each location its key again.' };
+    return this.#restore(opened.key, opened.secrets);
+  }
+
+  /**
+   * The vault was unlocked (src/vault/vault.ts): its key is the keyring's from now on, so one
+   * passphrase does both. Saved keys sealed under it come back at once; keys saved before the vault
+   * (under a passphrase of their own) still wait for "Unlock saved keys".
+   */
+  async adoptVaultKey(key: KeyringKey): Promise<void> {
+    this.#vaultKey = key;
+    const current = this.keyring;
+    if (current.state === 'none') {
+      this.keyring = { state: 'unlocked', key };
+      return;
+    }
+    if (current.state !== 'locked') return;
+    let secrets: KeyringSecrets;
+    try {
+      secrets = await openKeyringWithKey(current.sealed, key);
+    } catch {
+      return; // sealed under another passphrase: the person unlocks it as before
+    }
+    if (this.keyring === current) await this.#restore(key, secrets);
+  }
+
+  /** Makes every location whose key the opened keyring holds usable again. */
+  async #restore(key: KeyringKey, secrets: KeyringSecrets): Promise<UnlockResult> {
+    const opened = { key, secrets };
     this.keyring = { state: 'unlocked', key: opened.key };
     const restored: LocationDescriptor[] = [];
     for (const settings of this.needsKey) {
@@ -192,7 +222,8 @@ export class StorageLocations {
    * closes; after that each needs its key again.
    */
   async forgetSavedKeys(): Promise<void> {
-    this.keyring = { state: 'none' };
+    // With a vault, keys kept from now on are sealed under its key again, without a new passphrase.
+    this.keyring = this.#vaultKey ? { state: 'unlocked', key: this.#vaultKey } : { state: 'none' };
     this.keptOnDevice = [];
     await this.#write(async (store) => store.delete());
   }
@@ -245,7 +276,8 @@ export class StorageLocations {
 
   /**
    * Seals the keys of the locations kept on this device and saves them; with none left, deletes the
-   * saved keys (the next key kept asks for a new passphrase). Nothing happens while locked.
+   * saved keys (the next key kept asks for a new passphrase, unless the vault's key seals it).
+   * Nothing happens while locked.
    */
   #seal(): Promise<void> {
     return this.#write(async (store) => {
@@ -253,7 +285,7 @@ export class StorageLocations {
       if (keyring.state !== 'unlocked') return;
       const kept = this.list.filter((location) => this.keeps(location.id));
       if (kept.length === 0) {
-        this.keyring = { state: 'none' };
+        if (!this.#vaultKey) this.keyring = { state: 'none' };
         await store.delete();
         return;
       }
