@@ -1,9 +1,105 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { build, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+const root = fileURLToPath(new URL('.', import.meta.url));
+const RECOVERY_TOOL_MODULE = 'virtual:tessera-recovery-tool';
+/** Where the app's build also puts the offline tool, so that it can be downloaded on its own. */
+const RECOVERY_TOOL_FILE = 'tessera-recover.html';
+
+/**
+ * The offline recovery tool (src/offline, docs/bundles.md) as one self-contained HTML page: a second
+ * Vite build of src/offline/main.ts into a single classic script (IIFE, every import inlined; the
+ * WebAssembly kernels are already base64 in their generated modules) and one stylesheet, both
+ * inlined into src/offline/recover.html with a Content-Security-Policy that allows exactly them and
+ * no request at all. A classic inline script, because a page opened from disk (file://) may not
+ * load module scripts from files. Built once per process and cached.
+ */
+let recoveryTool: Promise<string> | undefined;
+
+async function buildRecoveryTool(): Promise<string> {
+  const result = await build({
+    root,
+    configFile: false,
+    mode: 'production',
+    logLevel: 'warn',
+    clearScreen: false,
+    plugins: [svelte()],
+    build: {
+      write: false,
+      target: 'es2022',
+      minify: true,
+      cssCodeSplit: false,
+      lib: { entry: fileURLToPath(new URL('src/offline/main.ts', import.meta.url)), formats: ['iife'], name: 'TesseraRecover', fileName: () => 'tool.js', cssFileName: 'tool' },
+    },
+  });
+  const files = (Array.isArray(result) ? result : [result]).flatMap((output) => ('output' in output ? output.output : []));
+  const scripts = files.flatMap((file) => (file.type === 'chunk' ? [file.code] : []));
+  const styles = files.flatMap((file) => (file.type === 'asset' && file.fileName.endsWith('.css') ? [typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source)] : []));
+  if (scripts.length !== 1 || scripts.length + styles.length !== files.length) {
+    throw new Error(`the recovery tool must build into one script (and CSS), got: ${files.map((file) => file.fileName).join(', ')}`);
+  }
+  // Inside <script>, only "</script" and "<!--" can end or confuse the element (HTML §4.12.1.3).
+  // Minified code has them only inside string and template literals (Svelte's templates), where
+  // "\x3C" is the same "<"; should one ever stand outside a literal, the escape is a syntax error,
+  // which compiling the script here catches.
+  const script = scripts[0]!.replace(/<(!--|\/script)/gi, '\\x3C$1');
+  new Function(script);
+  const style = styles.join('\n');
+  if (/<\/style/i.test(style)) throw new Error('the recovery tool\'s stylesheet contains "</style"');
+  const hash = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const policy = [
+    "default-src 'none'",
+    `script-src ${hash(script)} 'wasm-unsafe-eval'`,
+    `style-src ${hash(style)}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const template = await readFile(fileURLToPath(new URL('src/offline/recover.html', import.meta.url)), 'utf8');
+  return template
+    .replace('%TESSERA_CSP%', () => policy)
+    .replace('%TESSERA_STYLE%', () => style)
+    .replace('%TESSERA_SCRIPT%', () => script);
+}
+
+/**
+ * `import recoveryTool from 'virtual:tessera-recovery-tool'` gives the tool's HTML as a string (the
+ * share worker puts it into every bundle); with `emit`, the build also writes it as
+ * tessera-recover.html (the page's build does, the workers' do not). In `npm start`, it is built on
+ * first use and again after a source file changes.
+ */
+function recoveryToolPlugin({ emit }: { readonly emit: boolean }): Plugin {
+  return {
+    name: 'tessera-recovery-tool',
+    resolveId: (id) => (id === RECOVERY_TOOL_MODULE ? `\0${RECOVERY_TOOL_MODULE}` : undefined),
+    async load(id) {
+      if (id !== `\0${RECOVERY_TOOL_MODULE}`) return undefined;
+      recoveryTool ??= buildRecoveryTool();
+      return `export default ${JSON.stringify(await recoveryTool)};`;
+    },
+    async generateBundle() {
+      if (!emit) return;
+      recoveryTool ??= buildRecoveryTool();
+      this.emitFile({ type: 'asset', fileName: RECOVERY_TOOL_FILE, source: await recoveryTool });
+    },
+    configureServer(server) {
+      server.watcher.on('change', (file) => {
+        if (!file.startsWith(`${root}src/`)) return;
+        recoveryTool = undefined;
+        const module = server.moduleGraph.getModuleById(`\0${RECOVERY_TOOL_MODULE}`);
+        if (module) server.moduleGraph.invalidateModule(module);
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
-  worker: { format: 'es' },
+  plugins: [svelte(), recoveryToolPlugin({ emit: true })],
+  // Workers are bundled apart from the page: the share worker imports the recovery tool.
+  worker: { format: 'es', plugins: () => [recoveryToolPlugin({ emit: false })] },
   build: { target: 'es2022' },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -24,7 +24,7 @@ import {
   type ShareProblem,
 } from '../src/core/index.js';
 import { createBucket, uploadRoute, type BucketDescriptor } from '../src/storage/index.js';
-import { openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
+import { deleteOutput, getOutputFile, openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
 import { toBucketError, transferCodeOf } from '../src/storage/remote-bucket.js';
 import { shareKey } from '../src/storage/share-keys.js';
 import { stagingArea } from '../src/storage/staging.js';
@@ -342,6 +342,70 @@ export async function repairFile(
   }
 }
 
+/**
+ * Refreshes a record: rebuilds the original from its shares into a temporary file on this device
+ * (OPFS, never memory), then protects it again — a new record key, new random coefficients, a new
+ * split id — into `buckets` under the new record id. Shares of the old split can never be combined
+ * with the new ones (core refuses shares of another split: share.mismatch). The caller removes the
+ * old shares once the new ones are stored. The temporary file is deleted whatever happens.
+ */
+export async function refreshFile(
+  shares: readonly ShareToRead[],
+  sourceBuckets: readonly BucketDescriptor[],
+  request: ProtectRequest,
+  buckets: readonly BucketDescriptor[],
+  temporaryName: string,
+  onProgress?: ProgressListener,
+): Promise<ProtectedFile & { readonly previousSha256: string }> {
+  const descriptors = new Map(sourceBuckets.map((bucket) => [bucket.id, bucket]));
+  // Rebuilding is the first half of the work, protecting again the second.
+  const half = (offset: number) => (onProgress ? (progress: Progress) => onProgress({ done: offset + progress.done, total: 2 * progress.total }) : undefined);
+  try {
+    const rebuilt = await rebuild(await openShares(shares, descriptors, request.k + 1), temporaryName, half(0), request.workers, undefined);
+    const original = await getOutputFile(temporaryName);
+    const protectedFile = await protectFile(original, request, buckets, (progress) => half(progress.total)?.(progress));
+    return { ...protectedFile, previousSha256: rebuilt.sha256 };
+  } finally {
+    await deleteOutput(temporaryName).catch(() => undefined);
+  }
+}
+
+/**
+ * A rehearsal: rebuilds the file from k shares picked at random among those that can be reached,
+ * authenticating every chunk and hashing the result, and writes nothing anywhere. Says whether
+ * those k would rebuild it today, without the person having to save anything.
+ */
+export async function rehearseFile(
+  shares: readonly ShareToRead[],
+  buckets: readonly BucketDescriptor[],
+  k: number,
+  onProgress?: ProgressListener,
+): Promise<{ readonly sha256: string; readonly usedShares: readonly number[]; readonly unavailable: readonly ShareTrouble[] }> {
+  const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  const order = shares.map((share) => ({ share, sort: crypto.getRandomValues(new Uint32Array(1))[0]! })).sort((a, b) => a.sort - b.sort);
+  const { opened, unavailable } = await openShares(
+    order.map(({ share }) => share),
+    descriptors,
+    k,
+  );
+  const hasher = createSha256();
+  const sink: ByteSink = {
+    write: (bytes) => {
+      hasher.update(bytes);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  try {
+    const result = await recover(opened.map((share) => share.source), sink, { verifySpares: false, ...(onProgress ? { onProgress: throttle(onProgress) } : {}) });
+    return { sha256: hasher.digestHex(), usedShares: result.usedShares, unavailable };
+  } catch (error) {
+    throw withUnreachable(error, unavailable);
+  } finally {
+    await Promise.allSettled(opened.map((share) => share.source.close?.()));
+  }
+}
+
 /** A share to read for a recovery: from its cloud, or from this device while it waits to upload. */
 export interface ShareToRead extends ShareToUpload {
   readonly state?: 'pending';
@@ -380,7 +444,7 @@ export async function recoverFile(
   }
 }
 
-interface OpenedShares {
+export interface OpenedShares {
   readonly opened: readonly { x: number; bucketId: string; source: ByteSource }[];
   readonly unavailable: readonly ShareTrouble[];
   /** Shares not opened because enough others answered first. */
@@ -421,7 +485,7 @@ async function openShares(shares: readonly ShareToRead[], descriptors: ReadonlyM
 }
 
 /** Rebuilds the file from the opened shares into the output, hashing it on the way; closes the shares. */
-async function rebuild(
+export async function rebuild(
   { opened, unavailable }: OpenedShares,
   outputName: string,
   onProgress: ProgressListener | undefined,

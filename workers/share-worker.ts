@@ -6,13 +6,20 @@
  * …`); the page restores them with toTesseraError. Cancelling is done by terminating the worker.
  */
 import * as Comlink from 'comlink';
-import { protectFile, recoverFile, repairFile, uploadShares } from './share-jobs.js';
+import { recoverFromLink } from './link-jobs.js';
+import { makeShareBundles, recoverFromFiles } from './file-jobs.js';
+import { protectFile, recoverFile, refreshFile, rehearseFile, repairFile, uploadShares } from './share-jobs.js';
 
 const api = {
   protectFile,
   recoverFile,
   uploadShares,
   repairFile,
+  refreshFile,
+  rehearseFile,
+  recoverFromLink,
+  recoverFromFiles,
+  makeShareBundles,
 } satisfies Record<string, (...args: never[]) => Promise<unknown>>;
 
 export type ShareWorkerApi = typeof api;

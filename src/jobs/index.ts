@@ -5,7 +5,7 @@
  * code whenever they have one.
  */
 import * as Comlink from 'comlink';
-import { toTesseraError } from '../core/errors.js';
+import { TesseraError, toTesseraError } from '../core/errors.js';
 import type { Progress, Scheme } from '../core/types.js';
 import { createBucket, transportFor, type BucketDescriptor } from '../storage/index.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
@@ -36,7 +36,7 @@ export {
 export { createVault, unlockVault, type VaultHeader, type VaultKey } from '../vault/vault.js';
 export type { CatalogRecord, FolderContents, StudyLabel } from '../vault/catalog-record.js';
 export type { ShareTrouble, ShareUploadOutcome, ShareUploadProgress } from '../../workers/share-jobs.js';
-export { recordSafety, type RecordSafety } from '../vault/catalog-record.js';
+export { recordSafety, recordStatus, type RecordSafety, type RecordStatus } from '../vault/catalog-record.js';
 /**
  * A recovery's rebuilt file in local storage, by its outputName: getRecoveredFile hands it out as a
  * File backed by OPFS (not memory), discardRecoveredFile deletes it, and discardLeftovers removes
@@ -295,12 +295,28 @@ export async function checkShares(record: CatalogRecord, buckets: readonly Bucke
   );
 }
 
+/** Keeps what a check found in the record (its status then survives a reload) and returns it. */
+export async function saveCheck(record: CatalogRecord, checks: readonly ShareCheck[], at: number = Date.now()): Promise<CatalogRecord> {
+  const lost = checks.filter((check) => check.state === 'missing' || check.state === 'wrong-size').map((check) => check.x);
+  const present = checks.filter((check) => check.state === 'present' || check.state === 'waiting').length;
+  const updated: CatalogRecord = { ...record, lastCheck: { at, present, lost } };
+  await putRecord(updated);
+  return updated;
+}
+
 /**
  * Rebuilds the record's shares at `xs` from k of the others (byte for byte the shares protect made),
  * stages them on this device and records them as pending, each for the cloud it was in: start
  * uploadPendingShares with the record returned to put them back.
  */
-export function repairRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[], xs: readonly number[], listeners: JobListeners): JobHandle<CatalogRecord> {
+export function repairRecord(
+  record: CatalogRecord,
+  buckets: readonly BucketDescriptor[],
+  xs: readonly number[],
+  listeners: JobListeners,
+  /** Where a rebuilt share goes instead of its old cloud (a replacement, or a move), by x. */
+  destinations: Readonly<Record<number, string>> = {},
+): JobHandle<CatalogRecord> {
   const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
   const targets = record.shares.filter((share) => xs.includes(share.x)).map(({ x, key }) => ({ x, key }));
   const task = withCodes(
@@ -308,17 +324,92 @@ export function repairRecord(record: CatalogRecord, buckets: readonly BucketDesc
   );
   return {
     done: task.done.then(async ({ repaired }) => {
+      const { lastCheck: _stale, ...unchecked } = record;
       const updated: CatalogRecord = {
-        ...record,
+        ...unchecked,
         shares: record.shares.map((share): ShareLocation => {
           if (!repaired.includes(share.x)) return share;
           const { failure: _failure, ...rest } = share;
-          return { ...rest, state: 'pending' };
+          return { ...rest, bucketId: destinations[share.x] ?? share.bucketId, state: 'pending' };
         }),
       };
       await putRecord(updated);
       return updated;
     }),
+    cancel: task.cancel,
+  };
+}
+
+/** Deletes one share object (a share moved away from this cloud); deleting a missing one succeeds. */
+export async function deleteShareObject(bucket: BucketDescriptor, key: string): Promise<void> {
+  await createBucket(bucket, { fetcher: cleanupFetcher }).delete(key);
+}
+
+/**
+ * Refreshes a record: a new split of the same file (new key, new random coefficients), into the
+ * same clouds, saved as a new record (shares for real clouds pending, as after protect) that keeps
+ * the old one's name, contents and date. The old record and its shares stay until the caller
+ * removes them (removeRecord) once the new shares are stored: refreshing never leaves the file
+ * with fewer places than before. Fails with bucket.offline when a cloud of the record is off.
+ */
+export function refreshRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[], listeners: JobListeners): JobHandle<CatalogRecord> {
+  const byId = new Map(buckets.map((bucket) => [bucket.id, bucket]));
+  // Share x of the new split goes where share x of the old one is.
+  const targets = [...record.shares].sort((a, b) => a.x - b.x).map((share) => byId.get(share.bucketId));
+  const missing = targets.filter((target) => !target?.online);
+  if (missing.length > 0) {
+    const error = new TesseraError('bucket.offline', `every cloud of the record must be on to refresh it; ${missing.length} ${missing.length === 1 ? 'is' : 'are'} not`);
+    return { done: Promise.reject(error), cancel: () => undefined };
+  }
+  const recordId = randomId();
+  const workers = computeWorkers();
+  const request = { scheme: record.scheme, k: record.k, n: record.n, recordId, ...(workers ? { workers } : {}) };
+  const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
+  const task = withCodes(
+    sharePool().run(
+      (worker) => worker.refreshFile(shares, [...buckets], request, targets as BucketDescriptor[], randomId(), Comlink.proxy(listeners.onProgress)),
+      listeners.onStart,
+    ),
+  );
+  return {
+    done: task.done
+      .then(async (refreshed) => {
+        if (refreshed.sha256 !== record.sha256 || refreshed.previousSha256 !== record.sha256) {
+          throw new TesseraError('share.corrupt', 'the file rebuilt for the refresh is not the original: nothing was changed');
+        }
+        const { lastCheck: _stale, ...unchecked } = record;
+        const fresh: CatalogRecord = {
+          ...unchecked,
+          id: refreshed.recordId,
+          splitId: refreshed.result.splitId,
+          shares: refreshed.shares,
+        };
+        await putRecord(fresh);
+        return fresh;
+      })
+      .catch(async (error: unknown) => {
+        await removeShares(recordId, targets as BucketDescriptor[]);
+        throw error;
+      }),
+    cancel: task.cancel,
+  };
+}
+
+/** What a rehearsal found: whether k shares picked at random rebuild the original exactly. */
+export interface Rehearsal {
+  readonly identical: boolean;
+  readonly usedShares: readonly number[];
+}
+
+/**
+ * Rehearses recovering the record: k of its shares, picked at random among the reachable ones, are
+ * fetched and the file rebuilt and checked against its fingerprint, without saving anything.
+ */
+export function rehearseRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[], listeners: JobListeners): JobHandle<Rehearsal> {
+  const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
+  const task = withCodes(sharePool().run((worker) => worker.rehearseFile(shares, [...buckets], record.k, Comlink.proxy(listeners.onProgress)), listeners.onStart));
+  return {
+    done: task.done.then(({ sha256, usedShares }) => ({ identical: sha256 === record.sha256, usedShares })),
     cancel: task.cancel,
   };
 }
@@ -362,6 +453,104 @@ export function recoverFile(
         throw error;
       },
     ),
+    cancel: task.cancel,
+  };
+}
+
+/**
+ * Rebuilds the file of a link a colleague sent (src/storage/share-links.ts) from the shares its
+ * presigned URLs reach, in a share worker (workers/link-jobs.ts), into local storage like
+ * recoverFile: getRecoveredFile hands it out, discardRecoveredFile deletes it.
+ */
+export function recoverFromLink(
+  link: import('../storage/share-links.js').ShareLinkPayload,
+  listeners: JobListeners,
+): JobHandle<import('../../workers/link-jobs.js').LinkRecovery & { readonly outputName: string }> {
+  const outputName = randomId();
+  const { scheme, k, n, size, shares } = link;
+  const task = withCodes(
+    sharePool().run(
+      (worker) => worker.recoverFromLink({ scheme, k, n, size, expiresAt: link.expiresAt * 1000, shares: [...shares] }, outputName, Comlink.proxy(listeners.onProgress), computeWorkers()),
+      listeners.onStart,
+    ),
+  );
+  return {
+    done: task.done.then(
+      (recovered) => ({ ...recovered, outputName }),
+      async (error: unknown) => {
+        await deleteOutput(outputName).catch(() => undefined);
+        throw error;
+      },
+    ),
+    cancel: task.cancel,
+  };
+}
+
+/** What a rebuild from share files reports (workers/file-jobs.ts), the rebuilt file in local storage under `outputName`. */
+export type RecoveryFromShareFiles = import('../bundles/rebuild.js').RebuiltFromFiles & { readonly outputName: string };
+
+/**
+ * Rebuilds an original from share files a person gave (bare shares, or shares inside bundles, as
+ * src/bundles/given-files.ts found them) in a share worker, into local storage like recoverFile:
+ * getRecoveredFile hands it out, discardRecoveredFile deletes it.
+ */
+export function recoverFromShareFiles(
+  shares: readonly import('../bundles/rebuild.js').ShareFileToRead[],
+  listeners: { readonly onStart: () => void; readonly onProgress: (progress: import('../bundles/rebuild.js').ShareFilesProgress) => void },
+): JobHandle<RecoveryFromShareFiles> {
+  const outputName = randomId();
+  const task = withCodes(
+    sharePool().run((worker) => worker.recoverFromFiles([...shares], outputName, Comlink.proxy(listeners.onProgress), computeWorkers()), listeners.onStart),
+  );
+  return {
+    done: task.done.then(
+      (rebuilt) => ({ ...rebuilt, outputName }),
+      async (error: unknown) => {
+        await deleteOutput(outputName).catch(() => undefined);
+        throw error;
+      },
+    ),
+    cancel: task.cancel,
+  };
+}
+
+/** One share bundle made by makeShareBundles: a zip in local storage under `outputName`, to save as `zipName`. */
+export type ShareBundle = import('../../workers/file-jobs.js').WrittenBundle;
+
+/**
+ * Makes the record's share bundles (docs/bundles.md) in a share worker from all n of its shares:
+ * one zip per `sharesPerBundle` shares, each with a manifest, a README and the offline recovery
+ * tool, the original's name only with `includeFileName`. Each zip stays in local storage until
+ * discardRecoveredFile; getRecoveredFile hands it out. Nothing is left behind when it fails.
+ */
+export function makeShareBundles(
+  record: CatalogRecord,
+  buckets: readonly BucketDescriptor[],
+  options: { readonly sharesPerBundle: number; readonly includeFileName: boolean },
+  listeners: { readonly onStart: () => void; readonly onProgress: (progress: import('../bundles/make-bundles.js').BundleProgress) => void },
+): JobHandle<ShareBundle[]> {
+  const outputNames = Array.from({ length: Math.ceil(record.n / options.sharesPerBundle) }, () => randomId());
+  const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
+  const plan = {
+    splitId: record.splitId,
+    scheme: record.scheme,
+    k: record.k,
+    n: record.n,
+    sharesPerBundle: options.sharesPerBundle,
+    ...(options.includeFileName ? { fileName: record.fileName } : {}),
+  };
+  const task = withCodes(
+    sharePool().run(
+      (worker) => worker.makeShareBundles(shares, [...buckets], plan, outputNames, Comlink.proxy(listeners.onProgress), computeWorkers()),
+      listeners.onStart,
+    ),
+  );
+  return {
+    done: task.done.catch(async (error: unknown) => {
+      // A cancelled job's worker could not clean up after itself.
+      await Promise.allSettled(outputNames.map((name) => deleteOutput(name)));
+      throw error;
+    }),
     cancel: task.cancel,
   };
 }

@@ -65,6 +65,34 @@ export interface CatalogRecord {
   readonly shares: readonly ShareLocation[];
   /** Present when the record is a folder; absent for a single file (and in records made before folders). */
   readonly contents?: FolderContents;
+  /** What the last "Check the shares" found: when, and which shares were missing or damaged. */
+  readonly lastCheck?: ShareCheckSummary;
+}
+
+export interface ShareCheckSummary {
+  /** Milliseconds since 1970. */
+  readonly at: number;
+  /** Shares found where they should be, the right size. */
+  readonly present: number;
+  /** x of the shares found missing or damaged. */
+  readonly lost: readonly number[];
+}
+
+/** A record's status, as the list shows and filters it. */
+export type RecordStatus = 'safe' | 'degraded' | 'not-yet-safe' | 'unrecoverable';
+
+/**
+ * - `unrecoverable`: the last check found fewer than k shares where they should be;
+ * - `not-yet-safe`: fewer than k shares stored yet (the others wait on this device);
+ * - `degraded`: recoverable, but a share is missing, damaged or not stored yet;
+ * - `safe`: all n shares stored, and the last check (if any) found them all.
+ */
+export function recordStatus(record: Pick<CatalogRecord, 'k' | 'n' | 'shares' | 'lastCheck'>): RecordStatus {
+  const { stored } = recordSafety(record);
+  if (record.lastCheck && record.lastCheck.present < record.k) return 'unrecoverable';
+  if (stored < record.k) return 'not-yet-safe';
+  if (stored < record.n || (record.lastCheck && record.lastCheck.lost.length > 0)) return 'degraded';
+  return 'safe';
 }
 
 /**
@@ -201,6 +229,14 @@ export function recordSafety(record: Pick<CatalogRecord, 'k' | 'shares'>): Recor
     : { state: 'not-yet-safe', stored, pending, lossesSurvived: 0 };
 }
 
+function parseCheck(value: unknown, n: number): ShareCheckSummary | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isRecordObject(value) || !isCount(value['at'], 0, Number.MAX_SAFE_INTEGER) || !isCount(value['present'], 0, n)) return null;
+  const lost = value['lost'];
+  if (!Array.isArray(lost) || !lost.every((x) => isCount(x, 1, n)) || new Set(lost).size !== lost.length) return null;
+  return { at: value['at'], present: value['present'], lost: lost as number[] };
+}
+
 /** The record, if `value` is a well-formed catalog record; undefined otherwise. */
 export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
   if (!isRecordObject(value)) return undefined;
@@ -218,8 +254,11 @@ export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
   // null: a contents field that is there but malformed, and the record with it.
   const contents = parseContents(value['contents']);
   if (contents === null) return undefined;
+  const lastCheck = parseCheck(value['lastCheck'], n);
+  if (lastCheck === null) return undefined;
   return {
     ...(contents ? { contents } : {}),
+    ...(lastCheck ? { lastCheck } : {}),
     version,
     id,
     fileName,

@@ -14,8 +14,11 @@ declare module 'vitest' {
   }
 }
 
-/** Gitignored (test/.output/); emptied by every run. */
-const outDir = fileURLToPath(new URL('../.output/dist', import.meta.url));
+/**
+ * Gitignored (test/.output/); emptied by every run. TESSERA_TEST_DIST puts it elsewhere, so that two
+ * runs in one checkout at once do not empty each other's build.
+ */
+const outDir = process.env['TESSERA_TEST_DIST'] ?? fileURLToPath(new URL('../.output/dist', import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   await buildApp(outDir);

@@ -12,7 +12,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, longTasks, watchLongTasks, type OpenApp } from './harness.js';
 import { inApp } from './in-app.js';
-import { demoCloudFiles, fillProtectForm, switchCloud, unlockVault } from './ui.js';
+import { demoCloudFiles, fillProtectForm, makeVaultIfNew, switchCloud, unlockVault } from './ui.js';
 import { ERROR_ADVICE } from '../../src/core/errors.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 
@@ -203,6 +203,7 @@ it('cancelling a protect is not an error and leaves nothing in the clouds', asyn
   await inApp(browser, async (app) => {
     const { page } = app;
     await page.getByTestId('file-input').setInputFiles(input.path);
+    await makeVaultIfNew(page);
     await page.getByRole('button', { name: 'Protect', exact: true }).click();
     const job = page.getByTestId('protect-job');
     await job.getByRole('progressbar').waitFor();

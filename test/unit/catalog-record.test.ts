@@ -4,6 +4,7 @@ import {
   parseCloudSwitches,
   parseSavedLocations,
   recordSafety,
+  recordStatus,
   withOutcomes,
   type CatalogRecord,
   type SavedLocations,
@@ -102,6 +103,26 @@ describe('shares waiting on this device (pending uploads)', () => {
     expect(after.shares.find((share) => share.x === 2)).toMatchObject({ state: 'pending', failure: 'bucket.cors' });
     expect(after.shares.find((share) => share.x === 3)).toMatchObject({ state: 'pending', failure: 'bucket.unavailable' });
     expect(parseCatalogRecord(after)).toEqual(after);
+  });
+});
+
+describe('record status', () => {
+  it('is safe, degraded, not yet safe or unrecoverable from the stored shares and the last check', () => {
+    expect(recordStatus(good)).toBe('safe');
+    expect(recordStatus({ ...good, lastCheck: { at: 1, present: 3, lost: [] } })).toBe('safe');
+    expect(recordStatus({ ...good, lastCheck: { at: 1, present: 2, lost: [3] } })).toBe('degraded');
+    expect(recordStatus({ ...good, lastCheck: { at: 1, present: 1, lost: [2, 3] } })).toBe('unrecoverable');
+    const pending = (xs: number[]) => ({ ...good, shares: good.shares.map((share) => (xs.includes(share.x) ? { ...share, state: 'pending' as const } : share)) });
+    expect(recordStatus(pending([3]))).toBe('degraded');
+    expect(recordStatus(pending([2, 3]))).toBe('not-yet-safe');
+  });
+
+  it('keeps a well-formed last check and refuses a malformed one', () => {
+    const checked = { ...good, lastCheck: { at: 1_700_000_000_000, present: 2, lost: [3] } };
+    expect(parseCatalogRecord(structuredClone(checked))).toEqual(checked);
+    for (const lastCheck of [{ at: 1, present: 4, lost: [] }, { at: 1, present: 2, lost: [4] }, { at: 1, present: 2, lost: [3, 3] }, { at: -1, present: 2, lost: [] }, 'yesterday']) {
+      expect(parseCatalogRecord({ ...good, lastCheck }), JSON.stringify(lastCheck)).toBeUndefined();
+    }
   });
 });
 

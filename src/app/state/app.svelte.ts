@@ -19,7 +19,7 @@ export class AppState {
     (record: CatalogRecord) => {
       this.library.add(record);
       // Shares for real clouds were staged on this device: send them now.
-      this.uploads.start(record);
+      void this.uploads.start(record);
     },
   );
   /** The list of protected files is sealed under the vault's passphrase; unlocking it lists them and brings back saved keys. */

@@ -8,6 +8,7 @@ import {
   saveSavedLocations,
   saveSealedKeyring,
 } from '../../jobs/index.js';
+import { audit } from '../../vault/audit.js';
 import { describeError } from '../errors.js';
 import { StorageLocations } from './locations.svelte.js';
 
@@ -75,6 +76,7 @@ export class CloudsState {
       return;
     }
     this.online[bucketId] = on;
+    audit.record({ action: on ? 'location-on' : 'location-off', outcome: 'ok', bucketIds: [bucketId] });
     try {
       await saveCloudSwitches({ version: 1, online: $state.snapshot(this.online) });
     } catch (error) {

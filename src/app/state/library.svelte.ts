@@ -9,6 +9,7 @@ import {
 } from '../../jobs/index.js';
 import { startDownload } from '../download.js';
 import { saveToFolder, zipOf } from '../save-folder.js';
+import { audit } from '../../vault/audit.js';
 import { describeError, type ShownError } from '../errors.js';
 import type { CloudsState } from './clouds.svelte.js';
 
@@ -38,8 +39,11 @@ export class Library {
     this.records = await listRecords();
   }
 
+  /** Adds a new record at the end, or puts an updated one where it was. */
   add(record: CatalogRecord): void {
-    this.records = [...this.records.filter((existing) => existing.id !== record.id), record];
+    this.records = this.records.some((existing) => existing.id === record.id)
+      ? this.records.map((existing) => (existing.id === record.id ? record : existing))
+      : [...this.records, record];
   }
 
   /** Forgets a record that was removed everywhere (Uploads.remove). */
@@ -97,9 +101,11 @@ export class Library {
       (recovery) => {
         delete this.handles[record.id];
         this.set(record.id, { state: 'done', recovery, identical: recovery.sha256 === record.sha256 });
+        audit.record({ action: 'recover', recordId: record.id, ...(recovery.sha256 === record.sha256 ? { outcome: 'ok' } : { outcome: 'failed', code: 'recover.different' }), bucketIds: record.shares.map((share) => share.bucketId), counts: { used: recovery.result.usedShares.length, unreachable: recovery.unavailable.length, rejected: recovery.rejected.length } });
       },
       (error: unknown) => {
         delete this.handles[record.id];
+        audit.failed('recover', error, { recordId: record.id, bucketIds: record.shares.map((share) => share.bucketId) });
         const shown = describeError(error, 'recover');
         if (shown) this.set(record.id, { state: 'failed', error: shown });
         else this.clear(record.id);

@@ -11,6 +11,7 @@
  * again. The passphrase is never kept: only the key derived from it, as a non-extractable
  * CryptoKey, while the keyring is unlocked.
  */
+import { audit } from '../../vault/audit.js';
 import type { LocationSettings, SavedLocations } from '../../vault/catalog-record.js';
 import { newKeyringKey, openKeyring, openKeyringWithKey, sealKeyring, type KeyringKey, type KeyringSecrets, type SealedKeyring } from '../../vault/keyring.js';
 import { describeError } from '../errors.js';
@@ -130,6 +131,7 @@ export class StorageLocations {
     // Unlocking may have brought back locations meanwhile: check again.
     const refused = this.#put(location, replacing);
     if (refused !== undefined) return { message: refused };
+    audit.record({ action: replacing === undefined ? 'location-add' : 'location-change', outcome: 'ok', bucketIds: [location.id] });
     const wasKept = this.keeps(location.id) || (replacing !== undefined && this.keeps(replacing));
     const others = this.keptOnDevice.filter((id) => id !== location.id && id !== replacing);
     this.keptOnDevice = choice.keep === 'device' ? [...others, location.id] : others;
@@ -139,6 +141,7 @@ export class StorageLocations {
 
   /** Removes the location; the promise settles once its key has left the saved keys (it never rejects). */
   remove(id: string): Promise<void> {
+    audit.record({ action: 'location-remove', outcome: 'ok', bucketIds: [id] });
     this.list = this.list.filter((location) => location.id !== id);
     this.needsKey = this.needsKey.filter((settings) => settings.id !== id);
     this.forgetTest(id);
@@ -150,6 +153,7 @@ export class StorageLocations {
   }
 
   setOnline(id: string, online: boolean): void {
+    audit.record({ action: online ? 'location-on' : 'location-off', outcome: 'ok', bucketIds: [id] });
     this.list = this.list.map((location) => (location.id === id ? { ...location, online } : location));
     this.#persist();
   }
@@ -169,10 +173,12 @@ export class StorageLocations {
     } catch (error) {
       // Locked again, as it was, unless "Forget saved keys" was chosen meanwhile.
       if (this.keyring.state === 'unlocking') this.keyring = current;
+      audit.failed('keys-unlock', error);
       const shown = describeError(error, 'unlock saved keys');
       return { ok: false, message: shown ? `${shown.title} ${shown.action}`.trim() : 'Unlocking was cancelled.' };
     }
     if (this.keyring.state !== 'unlocking') return { ok: false, message: 'The saved keys were forgotten meanwhile: give each location its key again.' };
+    audit.record({ action: 'keys-unlock', outcome: 'ok' });
     return this.#restore(opened.key, opened.secrets);
   }
 
@@ -222,6 +228,7 @@ export class StorageLocations {
    * closes; after that each needs its key again.
    */
   async forgetSavedKeys(): Promise<void> {
+    audit.record({ action: 'keys-forget', outcome: 'ok' });
     // With a vault, keys kept from now on are sealed under its key again, without a new passphrase.
     this.keyring = this.#vaultKey ? { state: 'unlocked', key: this.#vaultKey } : { state: 'none' };
     this.keptOnDevice = [];
@@ -309,6 +316,7 @@ export class StorageLocations {
     const outcome = await probeLocation(location);
     // Edited or removed meanwhile: this outcome is about settings that are gone.
     if (this.get(id) !== location) return;
+    audit.record(outcome.ok ? { action: 'location-test', outcome: 'ok', bucketIds: [id] } : { action: 'location-test', outcome: 'failed', code: outcome.code, bucketIds: [id] });
     if (outcome.ok) this.setTest(id, { state: 'works', roundTripMs: outcome.roundTripMs });
     else {
       console.warn(`tessera: testing a storage location failed [${outcome.code}]`);

@@ -1,6 +1,7 @@
 import { TesseraError } from '../../core/errors.js';
 import { protectFile, type CatalogRecord, type FolderContents, type JobHandle, type ProtectSettings } from '../../jobs/index.js';
 import type { BucketDescriptor } from '../../storage/index.js';
+import { audit } from '../../vault/audit.js';
 import { describeError, type ShownError } from '../errors.js';
 
 interface JobBase {
@@ -55,6 +56,7 @@ export class ProtectQueue {
     const buckets = this.placeFor(job.settings.n);
     if (!buckets) {
       const error = new TesseraError('bucket.offline', `${job.settings.n} clouds must be switched on to protect this file`);
+      audit.failed('protect', error, { counts: { k: job.settings.k, n: job.settings.n } });
       this.replace({ ...job, state: 'failed', error: describeError(error, 'protect')! });
       return;
     }
@@ -73,10 +75,12 @@ export class ProtectQueue {
       (record) => {
         delete this.handles[job.id];
         this.replace({ ...job, state: 'done', record });
+        audit.record({ action: 'protect', outcome: 'ok', recordId: record.id, bucketIds: record.shares.map((share) => share.bucketId), counts: { k: record.k, n: record.n } });
         this.onProtected(record);
       },
       (error: unknown) => {
         delete this.handles[job.id];
+        audit.failed('protect', error, { bucketIds: buckets.map((bucket) => bucket.id), counts: { k: job.settings.k, n: job.settings.n } });
         const shown = describeError(error, 'protect');
         if (shown) this.replace({ ...job, state: 'failed', error: shown });
         else this.dismiss(job.id);

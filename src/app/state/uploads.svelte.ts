@@ -6,6 +6,7 @@ import {
   type ShareUploadProgress,
   type UploadHandle,
 } from '../../jobs/index.js';
+import { audit } from '../../vault/audit.js';
 import { describeError, type ShownError } from '../errors.js';
 import type { CloudsState } from './clouds.svelte.js';
 import type { Library } from './library.svelte.js';
@@ -66,7 +67,7 @@ export class Uploads {
       const interrupted = this.hasPending(record) && record.shares.every((share) => share.state !== 'pending' || share.failure === undefined);
       if (!interrupted || this.resumed[record.id] || this.isBusy(record.id) || !this.canUpload(record)) continue;
       this.resumed[record.id] = true;
-      this.start(record);
+      void this.start(record);
     }
   }
 
@@ -76,8 +77,8 @@ export class Uploads {
   }
 
   /** Starts (or resumes, after a reload, or retries) the upload of the record's pending shares. */
-  start(record: CatalogRecord): void {
-    if (!this.hasPending(record) || this.isBusy(record.id)) return;
+  start(record: CatalogRecord): Promise<CatalogRecord | undefined> {
+    if (!this.hasPending(record) || this.isBusy(record.id)) return Promise.resolve(undefined);
     this.resumed[record.id] = true;
     this.set(record.id, { state: 'queued', paused: false });
     const handle = uploadPendingShares(record, this.clouds.all, {
@@ -85,17 +86,21 @@ export class Uploads {
       onProgress: (progress) => this.progress(record.id, progress),
     });
     this.handles[record.id] = handle;
-    handle.done.then(
+    return handle.done.then(
       ({ record: updated, outcomes }) => {
         delete this.handles[record.id];
         this.library.add(updated);
         this.set(record.id, { state: 'finished', outcomes });
+        audit.recordUpload(record.id, outcomes, record.shares.filter((share) => share.state === 'pending').map((share) => share.bucketId));
+        return updated;
       },
       (error: unknown) => {
         delete this.handles[record.id];
+        audit.failed('upload', error, { recordId: record.id });
         const shown = describeError(error, 'upload');
         if (shown) this.set(record.id, { state: 'failed', error: shown });
         else this.clear(record.id);
+        return undefined;
       },
     );
   }
@@ -127,10 +132,12 @@ export class Uploads {
     try {
       const left = await removeRecord(record, this.clouds.all);
       if (left.length === 0) {
+        audit.record({ action: 'remove', outcome: 'ok', recordId: record.id, bucketIds: record.shares.map((share) => share.bucketId) });
         this.library.forget(record.id);
         this.clear(record.id);
         return;
       }
+      audit.record({ action: 'remove', outcome: 'failed', code: 'bucket.offline', recordId: record.id, bucketIds: left.map((share) => share.bucketId), counts: { left: left.length } });
       const where = left.map((share) => `share ${share.x} in ${this.clouds.label(share.bucketId)} (${share.reason})`).join('; ');
       this.set(record.id, {
         state: 'failed',
@@ -142,6 +149,7 @@ export class Uploads {
         },
       });
     } catch (error) {
+      audit.failed('remove', error, { recordId: record.id });
       const shown = describeError(error, 'remove');
       this.set(record.id, shown ? { state: 'failed', error: shown } : { state: 'finished', outcomes: [] });
     }

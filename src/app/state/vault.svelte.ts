@@ -1,4 +1,5 @@
 import { createVault, loadVaultHeader, saveVaultHeader, setVaultKey, unlockVault, type VaultHeader, type VaultKey } from '../../jobs/index.js';
+import { audit } from '../../vault/audit.js';
 import { describeError } from '../errors.js';
 
 /**
@@ -27,6 +28,7 @@ export class VaultState {
       await saveVaultHeader(header);
       this.#header = header;
       await this.#open(key);
+      audit.record({ action: 'vault-create', outcome: 'ok' });
       return undefined;
     } catch (error) {
       this.state = 'none';
@@ -41,9 +43,11 @@ export class VaultState {
     this.state = 'unlocking';
     try {
       await this.#open(await unlockVault(header, passphrase));
+      audit.record({ action: 'vault-unlock', outcome: 'ok' });
       return undefined;
     } catch (error) {
       this.state = 'locked';
+      audit.failed('vault-unlock', error);
       const shown = describeError(error, 'unlock the vault');
       return shown?.code === 'vault.wrong-passphrase'
         ? 'That passphrase does not open your vault. Nothing was changed; try again (check that Caps Lock is off).'
