@@ -123,6 +123,16 @@ it('reads the demo CD as one study tree, copies it de-identified, protects it as
     await page.getByLabel('Needed to rebuild').selectOption('3');
     await page.getByLabel('New passphrase', { exact: true }).fill(TEST_PASSPHRASE);
     await page.getByLabel('Type it again', { exact: true }).fill(TEST_PASSPHRASE);
+    // The de-identified copy too, as a record of its own (what can be sent to a colleague instead).
+    await item.getByRole('button', { name: 'Protect this copy too (to send it to a colleague)' }).click();
+    await item.getByText(/The copy is being protected as a file of its own/).waitFor({ timeout: LONG_WAIT });
+    const copyRecord = page.getByRole('article', { name: 'demo-cd (de-identified).zip' });
+    await copyRecord.getByTestId('record-safety').getByText(/Safe: all 5 shares are stored/).waitFor({ timeout: LONG_WAIT });
+    // It holds the very copy that was downloaded.
+    await copyRecord.getByRole('button', { name: 'Recover', exact: true }).click();
+    await copyRecord.getByTestId('verdict').getByText(/Identical/).waitFor({ timeout: LONG_WAIT });
+    expect((await copyRecord.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(createHash('sha256').update(readFileSync(await copy.path())).digest('hex'));
+    await copyRecord.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('button', { name: 'Protect', exact: true }).click();
     const record = page.getByRole('article', { name: 'demo-cd.tar' });
     await record.waitFor({ timeout: LONG_WAIT });
@@ -164,7 +174,7 @@ it('reads the demo CD as one study tree, copies it de-identified, protects it as
     expect(scanRequests(requests)).toEqual([]);
     // What the clouds hold is named by random ids only.
     const stored = await demoCloudFiles(page);
-    expect(stored).toHaveLength(5);
+    expect(stored).toHaveLength(10); // the CD's 5 shares and its de-identified copy's 5
     for (const path of stored) expect(path).toMatch(/^tessera-demo\/demo-[a-e]\/tessera%2F[0-9a-f]{32}%2F[1-5]%2Etshare$/);
   });
 }, 300_000);
