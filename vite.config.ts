@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { build, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { SERVICE_WORKER_FILE, precacheManifest, type BuildFile } from './src/pwa/precache.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const RECOVERY_TOOL_MODULE = 'virtual:tessera-recovery-tool';
@@ -96,8 +98,51 @@ function recoveryToolPlugin({ emit }: { readonly emit: boolean }): Plugin {
   };
 }
 
+/** Every file under `folder`, by `/`-separated path relative to it. */
+async function filesUnder(folder: string): Promise<BuildFile[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return Promise.all(files.map(async (file) => ({ path: relative(folder, file).split(sep).join('/'), bytes: new Uint8Array(await readFile(file)) })));
+}
+
+/**
+ * The service worker (src/pwa/sw.ts, docs/offline.md): once the build is written — chunks, worker
+ * and codec chunks, WebAssembly, CSS, HTML, the public folder (samples) and the offline tool —
+ * lists every file of the output folder with its SHA-256 (src/pwa/precache.ts) and writes sw.js at
+ * its root: sw.ts built into one classic script with that manifest inlined. The manifest is in
+ * sw.js itself, so a new build is a new sw.js, which is how the browser sees an update.
+ * Production builds only; `npm start` has no service worker.
+ */
+function serviceWorkerPlugin(): Plugin {
+  return {
+    name: 'tessera-pwa',
+    apply: 'build',
+    async writeBundle(options) {
+      if (!options.dir) throw new Error('tessera-pwa: the build has no output folder');
+      const manifest = await precacheManifest(await filesUnder(options.dir));
+      const result = await build({
+        root,
+        configFile: false,
+        mode: 'production',
+        logLevel: 'warn',
+        clearScreen: false,
+        define: { __TESSERA_PRECACHE__: JSON.stringify(manifest) },
+        build: {
+          write: false,
+          target: 'es2022',
+          minify: true,
+          lib: { entry: fileURLToPath(new URL('src/pwa/sw.ts', import.meta.url)), formats: ['iife'], name: 'TesseraServiceWorker', fileName: () => SERVICE_WORKER_FILE },
+        },
+      });
+      const chunks = (Array.isArray(result) ? result : [result]).flatMap((output) => ('output' in output ? output.output : []));
+      if (chunks.length !== 1 || chunks[0]!.type !== 'chunk') throw new Error(`tessera-pwa: the service worker must build into one script, got ${chunks.length} files`);
+      await writeFile(join(options.dir, SERVICE_WORKER_FILE), chunks[0]!.code);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), recoveryToolPlugin({ emit: true })],
+  plugins: [svelte(), recoveryToolPlugin({ emit: true }), serviceWorkerPlugin()],
   // Workers are bundled apart from the page: the share worker imports the recovery tool.
   worker: { format: 'es', plugins: () => [recoveryToolPlugin({ emit: false })] },
   build: { target: 'es2022' },
