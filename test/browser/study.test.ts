@@ -232,11 +232,12 @@ it('reads a series of 2,000 instances without freezing the page', async () => {
     mkdirSync(series);
     runPython(MANY_INSTANCES, [series]);
     // Long tasks are timings, and this machine is shared: a task stretched by another process is
-    // not a freeze. So the reading is measured up to three times, in fresh pages, and the best
-    // must stay under 50 ms; a real freeze (work done in one piece on the main thread) shows in
-    // every one of them.
+    // not a freeze. So the reading is measured up to five times, in fresh pages, and the best must
+    // stay under 50 ms; a real freeze (work done in one piece on the main thread) shows in every
+    // one of them. (Alone on this machine the longest is about 10 ms; with other browser tests
+    // running beside it, 70 to 170 ms were seen.)
     const longest: number[] = [];
-    for (let attempt = 0; attempt < 3 && !(longest.length > 0 && Math.min(...longest) <= 50); attempt++) {
+    for (let attempt = 0; attempt < 5 && !(longest.length > 0 && Math.min(...longest) <= 50); attempt++) {
       await inApp(browser, async ({ page }) => {
         // Long tasks, with when they started, and when the app received the folder: Chromium itself
         // spends about 0.3 ms per file delivering a chosen folder to the page (a 600 ms task for
