@@ -9,6 +9,9 @@
  *
  * In a worker, objects are written and read through OPFS sync access handles; on the page, which has
  * none (it deletes, lists and heads objects), through writable streams and Blob slices.
+ *
+ * A presenter can make a demo bucket slow (`slow: true` in its descriptor: every call waits, bytes
+ * move at a capped rate, demo-faults.ts) and damage one of its objects in place (`damage`).
  */
 import type { ByteSink, ByteSource } from '../core/io.js';
 import { TesseraError, describeCause, type ErrorCode } from '../core/errors.js';
@@ -24,7 +27,8 @@ import {
   renameFile,
   type WriteTarget,
 } from './opfs.js';
-import type { Bucket, BucketDescriptor } from './types.js';
+import { damageRange, flipBytes, pause, slowDemoDelayMs } from './demo-faults.js';
+import type { Bucket, BucketDescriptor, DemoBucketDescriptor } from './types.js';
 
 const DEMO_ROOT = 'tessera-demo';
 
@@ -78,19 +82,27 @@ export class DemoBucket implements Bucket {
   readonly id: string;
   readonly label: string;
   private readonly online: boolean;
+  private readonly slow: boolean;
 
   /** `root`: the OPFS folder that holds the bucket's folder (staging.ts keeps shares waiting to upload in another). */
   constructor(
-    descriptor: BucketDescriptor,
+    descriptor: DemoBucketDescriptor | BucketDescriptor,
     private readonly root: string = DEMO_ROOT,
   ) {
     this.id = descriptor.id;
     this.label = descriptor.label;
     this.online = descriptor.online;
+    this.slow = descriptor.kind === 'demo' && descriptor.slow === true;
+  }
+
+  /** A slow bucket's wait before a call that moves `bytes` bytes; nothing for a bucket at full speed. */
+  async slowDown(bytes: number): Promise<void> {
+    if (this.slow) await pause(slowDemoDelayMs(bytes));
   }
 
   async openWriter(key: string, options: { readonly contentType?: string; readonly signal?: AbortSignal } = {}): Promise<ByteSink> {
     const name = encodeObjectKey(key);
+    await this.slowDown(0);
     const directory = await this.directory(true);
     return this.attempt(`write ${key}`, async () => {
       const temporaryName = TEMPORARY_PREFIX + name;
@@ -101,6 +113,7 @@ export class DemoBucket implements Bucket {
 
   async openReader(key: string, _options: { readonly signal?: AbortSignal } = {}): Promise<ByteSource> {
     const name = encodeObjectKey(key);
+    await this.slowDown(0);
     const directory = await this.directory(false);
     const handle = await this.attempt(`read ${key}`, () => directory.getFileHandle(name), 'bucket.not-found');
     const sync = await this.attempt(`read ${key}`, () => openSyncHandle(handle, 'read-only'));
@@ -108,7 +121,11 @@ export class DemoBucket implements Bucket {
       let open = true;
       return {
         size: sync.getSize(),
-        read: (offset, length) => this.attempt(`read ${key}`, () => Promise.resolve(readFully(sync, offset, length))),
+        read: async (offset, length) => {
+          const bytes = await this.attempt(`read ${key}`, () => Promise.resolve(readFully(sync, offset, length)));
+          await this.slowDown(bytes.length);
+          return bytes;
+        },
         close: () => {
           if (open) sync.close();
           open = false;
@@ -119,13 +136,17 @@ export class DemoBucket implements Bucket {
     const file = await this.attempt(`read ${key}`, () => handle.getFile(), 'bucket.not-found');
     return {
       size: file.size,
-      read: (offset, length) =>
-        this.attempt(`read ${key}`, async () => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer())),
+      read: async (offset, length) => {
+        const bytes = await this.attempt(`read ${key}`, async () => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()));
+        await this.slowDown(bytes.length);
+        return bytes;
+      },
     };
   }
 
   async head(key: string): Promise<{ readonly size: number } | null> {
     const name = encodeObjectKey(key);
+    await this.slowDown(0);
     const directory = await this.existingDirectory();
     if (!directory) return null;
     try {
@@ -138,6 +159,7 @@ export class DemoBucket implements Bucket {
   }
 
   async list(prefix = ''): Promise<readonly { readonly key: string; readonly size: number }[]> {
+    await this.slowDown(0);
     const directory = await this.existingDirectory();
     if (!directory) return [];
     return this.attempt('list', async () => {
@@ -153,6 +175,7 @@ export class DemoBucket implements Bucket {
 
   async delete(key: string): Promise<void> {
     const name = encodeObjectKey(key);
+    await this.slowDown(0);
     const directory = await this.existingDirectory();
     if (!directory) return;
     await this.attempt(`delete ${key}`, async () => {
@@ -164,6 +187,28 @@ export class DemoBucket implements Bucket {
       await removeFileWhenUnlocked(directory, TEMPORARY_PREFIX + name);
       await removeFileWhenUnlocked(directory, `${TEMPORARY_PREFIX}${name}.crswap`);
     });
+  }
+
+  /**
+   * Silent damage, for a presenter: inverts DAMAGE_LENGTH bytes in the middle of the object, in
+   * place (its size and name stay). bucket.not-found if it is missing. On the page and in workers.
+   */
+  async damage(key: string): Promise<void> {
+    const name = encodeObjectKey(key);
+    const directory = await this.directory(false);
+    await this.attempt(
+      `damage ${key}`,
+      async () => {
+        const handle = await directory.getFileHandle(name);
+        const file = await handle.getFile();
+        const { offset, length } = damageRange(file.size);
+        const bytes = flipBytes(new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()));
+        const writable = await handle.createWritable({ keepExistingData: true });
+        await writable.write({ type: 'write', position: offset, data: bytes });
+        await writable.close();
+      },
+      'bucket.not-found',
+    );
   }
 
   /** The bucket's folder; bucket.offline when switched off, bucket.not-found when never written to. */
@@ -208,6 +253,8 @@ class DemoObjectWriter implements ByteSink {
   ) {}
 
   async write(bytes: Uint8Array): Promise<void> {
+    this.assertOpen('write');
+    await this.bucket.slowDown(bytes.length);
     this.assertOpen('write');
     await this.bucket.attempt('write', () => this.target.write(bytes));
   }

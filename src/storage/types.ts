@@ -45,6 +45,11 @@ interface DescriptorBase {
 /** One of the five storage locations inside this browser (demo-bucket.ts). */
 export interface DemoBucketDescriptor extends DescriptorBase {
   readonly kind: 'demo';
+  /**
+   * A presenter made it slow (demo-faults.ts): every call waits SLOW_DEMO_CALL_DELAY_MS and bytes
+   * move at SLOW_DEMO_BYTES_PER_SECOND at most. Absent means false.
+   */
+  readonly slow?: boolean;
 }
 
 /**

@@ -114,10 +114,11 @@ export function withOutcomes(
   return { ...record, shares };
 }
 
-/** Demo clouds switched on or off, by bucket id. */
+/** Demo clouds switched on or off, and made slow by a presenter (absent: none is slow), by bucket id. */
 export interface CloudSwitches {
   readonly version: 1;
   readonly online: Readonly<Record<string, boolean>>;
+  readonly slow?: Readonly<Record<string, boolean>>;
 }
 
 /**
@@ -276,11 +277,19 @@ export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
 
 export function parseCloudSwitches(value: unknown): CloudSwitches | undefined {
   if (!isRecordObject(value) || value['version'] !== 1 || !isRecordObject(value['online'])) return undefined;
-  const online: Record<string, boolean> = {};
-  for (const [id, on] of Object.entries(value['online'])) {
-    if (typeof on === 'boolean') online[id] = on;
+  const online = booleansOf(value['online']);
+  // `slow` came later in the same version: a record without it (or with a malformed one) has no slow cloud.
+  const slow = isRecordObject(value['slow']) ? booleansOf(value['slow']) : {};
+  return Object.keys(slow).length > 0 ? { version: 1, online, slow } : { version: 1, online };
+}
+
+/** The boolean entries of a plain object, by key; anything else is dropped. */
+function booleansOf(value: Record<string, unknown>): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const [id, on] of Object.entries(value)) {
+    if (typeof on === 'boolean') out[id] = on;
   }
-  return { version: 1, online };
+  return out;
 }
 
 const isName = (value: unknown): value is string => typeof value === 'string' && value !== '' && value.length <= 2048;

@@ -134,6 +134,17 @@ describe('parseCloudSwitches', () => {
     });
   });
 
+  it('keeps the slow demo clouds, and reads a record from before there were any as none slow', () => {
+    expect(parseCloudSwitches({ version: 1, online: { 'demo-c': true }, slow: { 'demo-c': true, 'demo-d': false, 'demo-e': 1 } })).toEqual({
+      version: 1,
+      online: { 'demo-c': true },
+      slow: { 'demo-c': true, 'demo-d': false },
+    });
+    expect(parseCloudSwitches({ version: 1, online: { 'demo-a': true } })).toEqual({ version: 1, online: { 'demo-a': true } });
+    expect(parseCloudSwitches({ version: 1, online: {}, slow: ['demo-c'] })).toEqual({ version: 1, online: {} });
+    expect(parseCloudSwitches({ version: 1, online: {}, slow: null })).toEqual({ version: 1, online: {} });
+  });
+
   it('refuses another version or shape', () => {
     expect(parseCloudSwitches({ version: 2, online: {} })).toBeUndefined();
     expect(parseCloudSwitches(undefined)).toBeUndefined();

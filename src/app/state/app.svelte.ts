@@ -30,6 +30,12 @@ export class AppState {
     await discardStrayStaging(this.library.records).catch(() => undefined);
   });
   ready = $state(false);
+
+  constructor() {
+    // "Reset the demo" (CloudPanel) removes protected files through the usual removal.
+    this.clouds.connectDemoRecords({ list: () => this.library.records, remove: (record) => this.uploads.remove(record) });
+  }
+
   loadError = $state<ShownError | undefined>();
 
   async load(): Promise<void> {
