@@ -5,7 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { inject } from 'vitest';
 import { build } from 'vite';
+import { openApp, type OpenApp } from './harness.js';
 import { root } from './serve-app.js';
 
 /** Builds `modulePath` (relative to the repository) into test/.output/bundles/<name>.js and returns its text. */
@@ -33,4 +36,20 @@ export async function bundleModule(modulePath: string, name: string): Promise<st
     else process.env['NODE_ENV'] = nodeEnv;
   }
   return readFileSync(join(outDir, `${name}.js`), 'utf8');
+}
+
+/**
+ * The served app in a fresh context with no request routing, so that CORS preflights reach the
+ * servers themselves, with `bundle` (from bundleModule) added to the page. Requests outside the
+ * app's origin and `allowOrigins` are recorded.
+ */
+export async function openAppWithBundle(browser: Browser, bundle: string, allowOrigins: readonly string[]): Promise<OpenApp> {
+  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
+  try {
+    await app.page.addScriptTag({ content: bundle });
+    return app;
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 }

@@ -24,7 +24,7 @@ import { startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { startPresignEndpoint, type PresignEndpoint } from '../servers/presign-endpoint.mjs';
 import { launchChromium, openApp, type OpenApp } from './harness.js';
 import { locationItem } from './locations-ui.js';
-import { bundleModule } from './module-bundle.js';
+import { bundleModule, openAppWithBundle } from './module-bundle.js';
 
 const TOKEN = 'tessera-browser-token-0123456789';
 const RECORD = '0123456789abcdef0123456789abcdef';
@@ -87,16 +87,9 @@ function bucketConfig(overrides: Partial<PresignEndpointConfig> = {}): PresignEn
 
 type PresignModule = typeof import('../../src/storage/presign-endpoint/index.js');
 
-/** The served app with the bundle, in a context with no routing; requests to other origins are recorded. */
-async function openWithRealCors(allowOrigins: readonly string[]): Promise<OpenApp> {
-  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
-  try {
-    await app.page.addScriptTag({ content: bundle });
-    return app;
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
+/** The served app with the bundle, in a context with no routing (module-bundle.ts). */
+function openWithRealCors(allowOrigins: readonly string[]): Promise<OpenApp> {
+  return openAppWithBundle(browser, bundle, allowOrigins);
 }
 
 describe('presign-endpoint transport in Chromium, through the endpoint and RGW with real CORS', () => {

@@ -19,8 +19,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { S3BucketConfig } from '../../src/storage/s3/index.js';
 import { appCorsRule, startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
-import { launchChromium, openApp, type OpenApp } from './harness.js';
-import { bundleModule } from './module-bundle.js';
+import { launchChromium, type OpenApp } from './harness.js';
+import { bundleModule, openAppWithBundle } from './module-bundle.js';
 
 
 let browser: Browser;
@@ -105,19 +105,9 @@ async function attempt(page: Page, config: S3BucketConfig, call: 'put' | 'head' 
   );
 }
 
-/**
- * The served app in a fresh context with no routing, so that CORS preflights reach RGW; with the
- * S3 bundle added to the page. Requests outside the app's origin and `allowOrigins` are recorded.
- */
-async function openWithRealCors(allowOrigins: readonly string[]): Promise<OpenApp> {
-  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
-  try {
-    await app.page.addScriptTag({ content: bundle });
-    return app;
-  } catch (error) {
-    await app.close();
-    throw error;
-  }
+/** The served app with the bundle, in a context with no routing (module-bundle.ts). */
+function openWithRealCors(allowOrigins: readonly string[]): Promise<OpenApp> {
+  return openAppWithBundle(browser, bundle, allowOrigins);
 }
 
 describe('S3 transport in Chromium through RGW CORS', () => {
