@@ -1,6 +1,7 @@
 import { HEADER_SIZE, MAX_CHUNK_SIZE, protectBytes, recoverBytes, ReedSolomon, type RandomSource, type Scheme } from '../core/index.js';
 import { equalBytes } from '../core/bytes.js';
 import { evaluateAt } from '../core/shamir.js';
+import { histogram, histogramEntropy } from '../lab/metrics.js';
 
 /**
  * "What one cloud sees": an 8-bit greyscale picture split with the real core, each share's record
@@ -70,34 +71,11 @@ export interface SharePicturesOptions {
   readonly random?: RandomSource;
 }
 
-/** 256-bin histogram of `bytes`. */
-export function histogram(bytes: Uint8Array): Uint32Array {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-  const bins = new Uint32Array(256);
-  for (let i = 0; i < bytes.length; i++) bins[bytes[i]!]!++;
-  return bins;
-}
-
 /**
- * Shannon entropy H = −Σ p·log2 p over the histogram's non-empty bins, in bits per byte. 8 is the
- * most 8-bit data can have (all values equally often); 0 for no data or one repeated value.
- * WARNING: a flat histogram is necessary, not sufficient, for secrecy — ciphertext and Shamir
- * shares have it, but so does a counter 0, 1, …, 255, 0, 1, … . The security argument is the
- * scheme's (docs/share-format.md §8); this is the evidence a person can see.
+ * The histogram and Shannon entropy live with the Lab's metrics (src/lab/metrics.ts); `entropy` here
+ * takes a histogram (bins), as this module's callers always had one at hand.
  */
-export function entropy(bins: Uint32Array): number {
-  if (!(bins instanceof Uint32Array) || bins.length !== 256) throw new TypeError('bins must be a Uint32Array of 256 counts');
-  let total = 0;
-  for (const count of bins) total += count;
-  if (total === 0) return 0;
-  let bits = 0;
-  for (const count of bins) {
-    if (count === 0) continue;
-    const p = count / total;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
+export { histogram, histogramEntropy as entropy };
 
 /** Lays `bytes` out in rows of `width`, zero-padding the last row, and measures them. */
 export function bytePicture(bytes: Uint8Array, width: number): BytePicture {
@@ -106,7 +84,7 @@ export function bytePicture(bytes: Uint8Array, width: number): BytePicture {
   const pixels = new Uint8Array(width * height);
   pixels.set(bytes);
   const bins = histogram(bytes);
-  return { width, height, pixels, byteCount: bytes.length, histogram: bins, entropy: entropy(bins) };
+  return { width, height, pixels, byteCount: bytes.length, histogram: bins, entropy: histogramEntropy(bins) };
 }
 
 /**
