@@ -56,9 +56,9 @@ export class ChunkWorkers {
         const which = this.which(index);
         const [spare] = this.takeSpare(which);
         const transfers = [plain.buffer as ArrayBuffer, ...(spare ? [spare] : [])];
-        const records = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spare);
-        if (records[0]) this.remember(records[0].buffer as ArrayBuffer, which);
-        return records;
+        const chunk = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spare);
+        if (chunk.records[0]) this.remember(chunk.records[0].buffer as ArrayBuffer, which);
+        return chunk;
       },
       release: (records) => {
         if (records[0]) this.giveBack(records[0].buffer as ArrayBuffer);

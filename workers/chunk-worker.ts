@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import {
+  type ProtectedChunk,
   createLocalProtectExecutor,
   createLocalRecoverExecutor,
   type ProtectExecutor,
@@ -23,11 +24,11 @@ const api = {
     protecting = await createLocalProtectExecutor(secrets, { window });
   },
   /** `spare`: the buffer of records already written, handed back for reuse. */
-  async protectChunk(index: number, plain: Uint8Array, spare?: ArrayBuffer): Promise<Uint8Array[]> {
+  async protectChunk(index: number, plain: Uint8Array, spare?: ArrayBuffer): Promise<ProtectedChunk> {
     if (!protecting) throw new Error('chunk worker: startProtect first');
     if (spare) protecting.release?.([new Uint8Array(spare)]);
-    const records = [...(await protecting.protectChunk(index, plain))];
-    return Comlink.transfer(records, buffersOf(records));
+    const chunk = await protecting.protectChunk(index, plain);
+    return Comlink.transfer(chunk, buffersOf(chunk.records));
   },
   startRecover(context: RecoverContext, window: number): void {
     recovering = createLocalRecoverExecutor(context, { window });

@@ -1,10 +1,11 @@
 /**
  * What the share worker does for a link a colleague sent (src/storage/share-links.ts): open the
  * shares its presigned URLs point to, all at once, and rebuild the file from those that answer
- * into a local OPFS file, hashing it on the way so the page can compare it with the SHA-256 the
- * link carries. No catalog, no bucket descriptor, no credential: the URLs are all there is.
+ * into a local OPFS file, fingerprinting it on the way so the page can compare it with the
+ * fingerprint the link carries (or the plain SHA-256 an older link carries). No catalog, no bucket descriptor, no credential: the URLs are all there is.
  */
 import { TesseraError, shareSize, toTesseraError, type ByteSource, type Progress, type RecoverResult, type Scheme } from '../src/core/index.js';
+import type { FileIdentity } from '../src/records/identity.js';
 import { transferCodeOf } from '../src/storage/remote-bucket.js';
 import { openLinkedShare } from '../src/storage/share-link-source.js';
 import type { LinkedShare } from '../src/storage/share-links.js';
@@ -21,6 +22,8 @@ export interface LinkToRecover {
   /** ms since 1970. */
   readonly expiresAt: number;
   readonly shares: readonly LinkedShare[];
+  /** The link names its file by the plain SHA-256 only (made before fingerprints): hash the whole file too. */
+  readonly withSha256?: boolean;
 }
 
 /** A share of the link that could not be used, and the most specific code known (bucket.expired, share.corrupt…). */
@@ -29,10 +32,8 @@ export interface LinkShareTrouble {
   readonly code: string;
 }
 
-export interface LinkRecovery {
+export interface LinkRecovery extends FileIdentity {
   readonly result: RecoverResult;
-  /** SHA-256 of the rebuilt file, hex. */
-  readonly sha256: string;
   /** Shares whose URL could not be read (expired, missing, refused, unreachable). */
   readonly unavailable: readonly LinkShareTrouble[];
   /** Shares that were read but left out by the rebuild (damaged, of another file…). */
@@ -69,10 +70,18 @@ export async function recoverFromLink(link: LinkToRecover, outputName: string, o
     onProgress,
     workers,
     undefined,
+    link.withSha256 === true,
   ).catch((error: unknown) => {
     throw withUnavailable(error, unavailable);
   });
-  return { result: rebuilt.result, sha256: rebuilt.sha256, unavailable, rejected: rebuilt.rejected.map(({ x, code }) => ({ x, code })) };
+  const { result, fingerprint, sha256 } = rebuilt;
+  return {
+    result,
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
+    ...(sha256 !== undefined ? { sha256 } : {}),
+    unavailable,
+    rejected: rebuilt.rejected.map(({ x, code }) => ({ x, code })),
+  };
 }
 
 /** Too few shares says which ones could not be read, and why (codes only: no address). */

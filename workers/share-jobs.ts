@@ -1,14 +1,15 @@
 /**
  * What the share worker does, as plain async functions (share-worker.ts only exposes them):
  * protect a File into n buckets, and rebuild it from whatever buckets can still be reached into a
- * local OPFS file. Both hash the original on the way through, so the page can show that the rebuilt
- * file is the same. Nothing here touches the DOM.
+ * local OPFS file. Both fingerprint the original on the way through (src/core/fingerprint.ts), so
+ * the page can show that the rebuilt file is the same. Nothing here touches the DOM.
  */
 import {
   TesseraError,
   blobSource,
   blockSource,
   describeCause,
+  fingerprintSource,
   protect,
   recover,
   repairShares,
@@ -23,6 +24,7 @@ import {
   type Scheme,
   type ShareProblem,
 } from '../src/core/index.js';
+import type { FileIdentity } from '../src/records/identity.js';
 import { createBucket, uploadRoute, type BucketDescriptor } from '../src/storage/index.js';
 import { deleteOutput, getOutputFile, openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
 import { toBucketError, transferCodeOf } from '../src/storage/remote-bucket.js';
@@ -70,8 +72,11 @@ export interface ProtectedFile {
   readonly result: ProtectResult;
   /** Random id in every share's object key; unrelated to the file and to the split id. */
   readonly recordId: string;
-  /** SHA-256 of the original, hex. Kept only in the local catalog, never in a share or bucket. */
-  readonly sha256: string;
+  /**
+   * The original's fingerprint (src/core/fingerprint.ts), hex. Kept only in the local catalog (and
+   * what the person exports), never in a share or bucket.
+   */
+  readonly fingerprint: string;
   readonly shares: readonly SharePlacement[];
 }
 
@@ -82,10 +87,8 @@ export interface ShareTrouble {
   readonly code: ErrorCode;
 }
 
-export interface RecoveredFile {
+export interface RecoveredFile extends FileIdentity {
   readonly result: RecoverResult;
-  /** SHA-256 of the rebuilt file, hex. */
-  readonly sha256: string;
   /** Shares that could not even be opened: their cloud is off, or the object is gone. */
   readonly unavailable: readonly ShareTrouble[];
   /** Shares that were opened but left out by the rebuild (damaged, of another file…). */
@@ -147,27 +150,25 @@ export async function protectFile(
   }));
   const sinks: ByteSink[] = [];
   let chunkWorkers: ChunkWorkers | undefined;
-  let hasher: StreamHasher | undefined;
   try {
     const expectedSize = shareSize(request.scheme, request.k, request.n, file.size);
     for (const { bucket, staged, key } of placements) {
       sinks.push(await (staged ? staging : bucket).openWriter(key, { contentType: SHARE_CONTENT_TYPE, expectedSize }));
     }
     chunkWorkers = startChunkWorkers(request.workers);
-    hasher = hasherFor(chunkWorkers);
-    const source = new HashingSource(readableSource(file), hasher);
-    const result = await protect(source, sinks, {
+    // The fingerprint is made where each chunk is protected (in the chunk workers, in parallel).
+    const result = await protect(readableSource(file), sinks, {
       scheme: request.scheme,
       k: request.k,
       n: request.n,
+      fingerprint: true,
       ...(chunkWorkers ? { executor: chunkWorkers.protectExecutor } : {}),
       ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
     });
-    const sha256 = (await source.digestHex()) ?? (await hashWhole(readableSource(file)));
     return {
       result,
       recordId,
-      sha256,
+      fingerprint: result.fingerprint ?? (await fingerprintSource(readableSource(file))),
       shares: placements.map(({ bucket, staged, key }, index) => ({
         x: index + 1,
         bucketId: bucket.id,
@@ -183,7 +184,6 @@ export async function protectFile(
     throw toTesseraError(error) ?? error;
   } finally {
     chunkWorkers?.terminate();
-    hasher?.terminate?.();
   }
 }
 
@@ -356,15 +356,18 @@ export async function refreshFile(
   buckets: readonly BucketDescriptor[],
   temporaryName: string,
   onProgress?: ProgressListener,
-): Promise<ProtectedFile & { readonly previousSha256: string }> {
+  /** Whether the record names its file by the plain SHA-256 only (made before fingerprints). */
+  withSha256 = false,
+): Promise<ProtectedFile & { readonly previous: FileIdentity }> {
   const descriptors = new Map(sourceBuckets.map((bucket) => [bucket.id, bucket]));
   // Rebuilding is the first half of the work, protecting again the second.
   const half = (offset: number) => (onProgress ? (progress: Progress) => onProgress({ done: offset + progress.done, total: 2 * progress.total }) : undefined);
   try {
-    const rebuilt = await rebuild(await openShares(shares, descriptors, request.k + 1), temporaryName, half(0), request.workers, undefined);
+    const rebuilt = await rebuild(await openShares(shares, descriptors, request.k + 1), temporaryName, half(0), request.workers, undefined, withSha256);
     const original = await getOutputFile(temporaryName);
     const protectedFile = await protectFile(original, request, buckets, (progress) => half(progress.total)?.(progress));
-    return { ...protectedFile, previousSha256: rebuilt.sha256 };
+    const { result: _result, unavailable: _unavailable, rejected: _rejected, ...previous } = rebuilt;
+    return { ...protectedFile, previous };
   } finally {
     await deleteOutput(temporaryName).catch(() => undefined);
   }
@@ -380,7 +383,9 @@ export async function rehearseFile(
   buckets: readonly BucketDescriptor[],
   k: number,
   onProgress?: ProgressListener,
-): Promise<{ readonly sha256: string; readonly usedShares: readonly number[]; readonly unavailable: readonly ShareTrouble[] }> {
+  /** Also hash the whole file with SHA-256 (a record made before fingerprints). */
+  withSha256 = false,
+): Promise<FileIdentity & { readonly usedShares: readonly number[]; readonly unavailable: readonly ShareTrouble[] }> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
   const order = shares.map((share) => ({ share, sort: crypto.getRandomValues(new Uint32Array(1))[0]! })).sort((a, b) => a.sort - b.sort);
   const { opened, unavailable } = await openShares(
@@ -388,17 +393,22 @@ export async function rehearseFile(
     descriptors,
     k,
   );
-  const hasher = createSha256();
+  const hasher = withSha256 ? createSha256() : undefined;
   const sink: ByteSink = {
     write: (bytes) => {
-      hasher.update(bytes);
+      hasher?.update(bytes);
       return Promise.resolve();
     },
     close: () => Promise.resolve(),
   };
   try {
-    const result = await recover(opened.map((share) => share.source), sink, { verifySpares: false, ...(onProgress ? { onProgress: throttle(onProgress) } : {}) });
-    return { sha256: hasher.digestHex(), usedShares: result.usedShares, unavailable };
+    const result = await recover(opened.map((share) => share.source), sink, { verifySpares: false, fingerprint: true, ...(onProgress ? { onProgress: throttle(onProgress) } : {}) });
+    return {
+      ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
+      ...(hasher ? { sha256: hasher.digestHex() } : {}),
+      usedShares: result.usedShares,
+      unavailable,
+    };
   } catch (error) {
     throw withUnreachable(error, unavailable);
   } finally {
@@ -430,17 +440,19 @@ export async function recoverFile(
    * downloads k/k+1 of the shares and still names a bad one). Default: all of them.
    */
   want?: number,
+  /** Also hash the whole file with SHA-256 (a record made before fingerprints). */
+  withSha256 = false,
 ): Promise<RecoveredFile> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
   const first = await openShares(shares, descriptors, want);
   try {
-    return await rebuild(first, outputName, onProgress, workers, target);
+    return await rebuild(first, outputName, onProgress, workers, target, withSha256);
   } catch (error) {
     // The first shares to answer did not do (damaged, or a cloud failed mid-way) while others were
     // never asked: try again with every share there is.
     const code = toTesseraError(error)?.code;
     if (first.late === 0 || (code !== 'share.too-few' && code !== 'share.corrupt')) throw error;
-    return await rebuild(await openShares(shares, descriptors, undefined), outputName, onProgress, workers, target);
+    return await rebuild(await openShares(shares, descriptors, undefined), outputName, onProgress, workers, target, withSha256);
   }
 }
 
@@ -484,31 +496,43 @@ async function openShares(shares: readonly ShareToRead[], descriptors: ReadonlyM
   return { opened, unavailable, late };
 }
 
-/** Rebuilds the file from the opened shares into the output, hashing it on the way; closes the shares. */
+/**
+ * Rebuilds the file from the opened shares into the output, with its fingerprint (made in the chunk
+ * workers) and, when asked, the plain SHA-256 of the whole file (for records made before
+ * fingerprints: a hash thread of its own); closes the shares.
+ */
 export async function rebuild(
   { opened, unavailable }: OpenedShares,
   outputName: string,
   onProgress: ProgressListener | undefined,
   workers: number | undefined,
   target: FileSystemFileHandle | undefined,
+  withSha256 = false,
 ): Promise<RecoveredFile> {
   try {
     const output = target ? await openChosenFileSink(target) : await openOutputSink(outputName);
     const chunkWorkers = startChunkWorkers(workers);
-    const hasher = hasherFor(chunkWorkers);
-    const sink = new HashingSink(output, hasher);
+    const hasher = withSha256 ? hasherFor(chunkWorkers) : undefined;
+    const sink = hasher ? new HashingSink(output, hasher) : output;
     try {
       const result = await recover(opened.map((share) => share.source), sink, {
+        fingerprint: true,
         ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
         ...(chunkWorkers ? { executor: chunkWorkers.recoverExecutor } : {}),
       });
-      return { result, sha256: await hasher.digestHex(), unavailable: [...unavailable], rejected: rejectedShares(result.problems, opened) };
+      return {
+        result,
+        ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
+        ...(hasher ? { sha256: await hasher.digestHex() } : {}),
+        unavailable: [...unavailable],
+        rejected: rejectedShares(result.problems, opened),
+      };
     } catch (error) {
       await output.abort?.(error).catch(() => undefined);
       throw withUnreachable(error, unavailable);
     } finally {
       chunkWorkers?.terminate();
-      hasher.terminate?.();
+      hasher?.terminate?.();
     }
   } finally {
     await Promise.allSettled(opened.map((share) => share.source.close?.()));
@@ -553,8 +577,8 @@ interface StreamHasher {
 }
 
 /**
- * Where the file is hashed: with chunk workers, in a hash worker of its own (it was half of this
- * thread's time); alone, here, between the chunks.
+ * Where a whole file is hashed with SHA-256 (only for records made before fingerprints): with chunk
+ * workers, in a hash worker of its own (it was half of this thread's time); alone, here.
  */
 function hasherFor(chunkWorkers: ChunkWorkers | undefined): StreamHasher {
   if (chunkWorkers) return new OffThreadSha256();
@@ -579,50 +603,6 @@ function readableSource(file: Blob): ByteSource {
   };
 }
 
-/**
- * Hashes the bytes core reads, as long as it reads them front to back (protect does). If core ever
- * reads out of order, `digestHex` returns undefined and the caller hashes the file in a second pass.
- */
-class HashingSource implements ByteSource {
-  private hashedUpTo = 0;
-  private inOrder = true;
-
-  constructor(
-    private readonly inner: ByteSource,
-    private readonly hasher: StreamHasher,
-  ) {}
-
-  get size(): number {
-    return this.inner.size;
-  }
-
-  /** Reads complete one after another, in the order asked, so that they can be hashed in order. */
-  private previous: Promise<unknown> = Promise.resolve();
-
-  read(offset: number, length: number): Promise<Uint8Array> {
-    const result = this.previous.then(() => this.readAndHash(offset, length));
-    this.previous = result.catch(() => undefined);
-    return result;
-  }
-
-  private async readAndHash(offset: number, length: number): Promise<Uint8Array> {
-    const bytes = await this.inner.read(offset, length);
-    // Hash before handing the bytes over: core may transfer the array to a chunk worker.
-    if (this.inOrder && offset === this.hashedUpTo) {
-      await this.hasher.ready();
-      this.hasher.update(bytes);
-      this.hashedUpTo += bytes.length;
-    } else if (offset + bytes.length > this.hashedUpTo) {
-      this.inOrder = false;
-    }
-    return bytes;
-  }
-
-  async digestHex(): Promise<string | undefined> {
-    return this.inOrder && this.hashedUpTo === this.inner.size ? this.hasher.digestHex() : undefined;
-  }
-}
-
 /** Passes every write through to `inner` and hashes it on the way (a sink is written in order). */
 class HashingSink implements ByteSink {
   constructor(
@@ -643,16 +623,6 @@ class HashingSink implements ByteSink {
   async abort(reason?: unknown): Promise<void> {
     await this.inner.abort?.(reason);
   }
-}
-
-const HASH_READ_SIZE = 4 * 1024 * 1024;
-
-async function hashWhole(source: ByteSource): Promise<string> {
-  const hasher = createSha256();
-  for (let offset = 0; offset < source.size; offset += HASH_READ_SIZE) {
-    hasher.update(await source.read(offset, Math.min(HASH_READ_SIZE, source.size - offset)));
-  }
-  return hasher.digestHex();
 }
 
 /** Each share's upload progress across the worker boundary at most four times a second, and always its last. */

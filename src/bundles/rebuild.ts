@@ -2,14 +2,13 @@
  * Rebuilds an original from share files a person gave (bare shares, or shares inside bundles):
  * each bundled share is first checked against its manifest's SHA-256 (a damaged one is set aside
  * and named), then core's recover (docs/share-format.md §7) rebuilds and authenticates the file
- * chunk by chunk into the sink, hashing it on the way. Pure: the share worker runs it into an OPFS
+ * chunk by chunk into the sink, fingerprinting it on the way (src/core/fingerprint.ts). Pure: the share worker runs it into an OPFS
  * file (workers/file-jobs.ts), the offline tool on its page into a Blob (src/offline).
  */
 import { TesseraError, toTesseraError } from '../core/errors.js';
 import { blobSource, blockSource, type ByteSink } from '../core/io.js';
 import { recover } from '../core/recover.js';
 import type { RecoverOptions, RecoverResult } from '../core/types.js';
-import { createSha256 } from '../../workers/sha256.js';
 import { toBundleError, type ShareFileCode } from './errors.js';
 import { checkShareFile } from './given-files.js';
 
@@ -29,8 +28,8 @@ export interface SetAsideFile {
 
 export interface RebuiltFromFiles {
   readonly result: RecoverResult;
-  /** SHA-256 of the rebuilt file, hex. */
-  readonly sha256: string;
+  /** The rebuilt file's fingerprint (src/core/fingerprint.ts), hex. */
+  readonly fingerprint: string;
   readonly setAside: readonly SetAsideFile[];
 }
 
@@ -79,21 +78,13 @@ export async function rebuildFromShareFiles(shares: readonly ShareFileToRead[], 
       }
     }
 
-    const hasher = createSha256();
-    const hashing: ByteSink = {
-      write: (bytes) => {
-        hasher.update(bytes);
-        return sink.write(bytes);
-      },
-      close: () => sink.close(),
-      abort: async (reason) => sink.abort?.(reason),
-    };
     let result: RecoverResult;
     try {
       result = await recover(
         usable.map((share) => blockSource(blobSource(share.blob), READ_BLOCK)),
-        hashing,
+        sink,
         {
+          fingerprint: true,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.executor ? { executor: options.executor } : {}),
           ...(options.onProgress ? { onProgress: ({ done: rebuilt, total: size }) => options.onProgress!({ phase: 'rebuilding', done: rebuilt, total: size }) } : {}),
@@ -109,7 +100,7 @@ export async function rebuildFromShareFiles(shares: readonly ShareFileToRead[], 
       const share = usable[problem.shareIndex];
       setAside.push({ label: share?.label ?? `#${problem.shareIndex + 1}`, code: problem.code, message: `${share?.label ?? 'A share'}: ${named(problem.message)}` });
     }
-    return { result, sha256: hasher.digestHex(), setAside };
+    return { result, fingerprint: result.fingerprint!, setAside };
   } catch (error) {
     await sink.abort?.(error).catch(() => undefined);
     throw error;

@@ -25,6 +25,11 @@ export interface SplitParameters {
   readonly splitId: Uint8Array;
   /** Header bytes 8..11 ‖ 16..43, the additional data of every chunk's tag (share-format.md §3). */
   readonly binding: Uint8Array;
+  /**
+   * Whether executors also digest each chunk's plaintext blocks for the file's fingerprint
+   * (fingerprint.ts); only asked when chunks are whole multiples of FINGERPRINT_BLOCK.
+   */
+  readonly fingerprint?: boolean;
 }
 
 /**

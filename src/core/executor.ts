@@ -1,5 +1,6 @@
 import { importRecordKey, streamNonce } from './aead.js';
 import { equalBytes } from './bytes.js';
+import { digestBlocks } from './fingerprint.js';
 import { chunkLength } from './format.js';
 import { getGfKernel, type GfKernel } from './kernel.js';
 import { ChunkProtector, ChunkRebuilder, type SplitParameters, type SplitSecrets } from './chunks.js';
@@ -16,10 +17,18 @@ import type { RandomSource } from './types.js';
  * on as is (transferring the buffers).
  */
 
+/** What an executor makes of one chunk. */
+export interface ProtectedChunk {
+  /** The n records; the arrays are the caller's until it releases them. */
+  readonly records: readonly Uint8Array[];
+  /** When the split asks for a fingerprint: the digests of the chunk's blocks (fingerprint.ts). */
+  readonly digests?: Uint8Array;
+}
+
 export interface ProtectExecutor {
   readonly window: number;
-  /** The n records of chunk `index`; the arrays are the caller's until it releases them. */
-  protectChunk(index: number, plain: Uint8Array): Promise<readonly Uint8Array[]>;
+  /** The n records of chunk `index` (and its block digests, when the split asks for them). */
+  protectChunk(index: number, plain: Uint8Array): Promise<ProtectedChunk>;
   /** The records of a chunk are written: their memory may be reused (optional). */
   release?(records: readonly Uint8Array[]): void;
   close(): Promise<void>;
@@ -51,6 +60,8 @@ export interface RecoverChunkResult {
   readonly plaintext: Uint8Array | undefined;
   /** x of every spare whose record disagrees with the authenticated chunk. */
   readonly inconsistent: readonly number[];
+  /** When the split asks for a fingerprint: the digests of the rebuilt chunk's blocks. */
+  readonly digests?: Uint8Array;
 }
 
 export interface RecoverExecutor {
@@ -112,8 +123,11 @@ export async function createLocalProtectExecutor(
       const protector = idle.pop();
       if (!protector) throw new RangeError(`more than ${window} chunks in flight`);
       try {
+        // Digested first: WebCrypto copies the bytes as it is called, before anything changes them.
+        const digests = secrets.fingerprint ? digestBlocks(plain) : undefined;
         // All n records in one buffer: one allocation (or none, recycled), one transfer.
-        return packInto(recycler, await protector.protectChunk(index, plain));
+        const records = packInto(recycler, await protector.protectChunk(index, plain));
+        return digests ? { records, digests: await digests } : { records };
       } finally {
         idle.push(protector);
       }
@@ -158,8 +172,10 @@ export function createLocalRecoverExecutor(
         const nonce = streamNonce(splitId, task.index, task.index === chunkCount - 1);
         const rebuilt = await rebuilder.rebuild(task.xs, task.fragments, key, nonce, chunkLength(size, chunkSize, task.index));
         if (!rebuilt) return { plaintext: undefined, inconsistent: [] };
+        const digests = context.fingerprint ? digestBlocks(rebuilt.plaintext) : undefined;
         const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
-        return { plaintext: packInto(recycler, [rebuilt.plaintext])[0]!, inconsistent };
+        const plaintext = packInto(recycler, [rebuilt.plaintext])[0]!;
+        return digests ? { plaintext, inconsistent, digests: await digests } : { plaintext, inconsistent };
       } finally {
         idle.push(rebuilder);
       }

@@ -28,3 +28,4 @@ export { defaultRandom } from './random.js';
 export * from './errors.js';
 export * from './io.js';
 export * from './types.js';
+export { FINGERPRINT_BLOCK, FingerprintBuilder, digestBlocks, fingerprintBytes, fingerprintSource } from './fingerprint.js';

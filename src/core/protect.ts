@@ -14,6 +14,7 @@ import {
   encodeHeader,
   shareSize,
 } from './format.js';
+import { FINGERPRINT_BLOCK, FingerprintBuilder, StreamFingerprint, digestBlocks } from './fingerprint.js';
 import { MemorySink, bytesSource, type ByteSink, type ByteSource } from './io.js';
 import { defaultRandom } from './random.js';
 import { splitSecret } from './shamir.js';
@@ -40,6 +41,8 @@ export async function beginSplit(size: number, options: ProtectOptions): Promise
   assertInteger(size, 'size', 0, Number.MAX_SAFE_INTEGER);
   const chunks = chunkCount(size, chunkSize);
   if (chunks > MAX_CHUNKS) throw new RangeError(`a ${size}-byte file needs a chunk size of at least ${Math.ceil(size / MAX_CHUNKS)}`);
+  // Executors digest whole blocks where they protect each chunk; other chunk sizes are digested by protect itself.
+  const fingerprint = options.fingerprint === true && chunkSize % FINGERPRINT_BLOCK === 0;
 
   const splitId = new Uint8Array(SPLIT_ID_SIZE);
   random(splitId);
@@ -51,7 +54,7 @@ export async function beginSplit(size: number, options: ProtectOptions): Promise
     keyShares.map((keyShare, i) => encodeHeader({ version: 1, scheme, k, n, x: i + 1, chunkSize, size, splitId: splitIdHex, keyShare })),
   );
   return {
-    secrets: { scheme, k, n, chunkSize, size, chunkCount: chunks, recordKey, splitId, binding: bindingFromHeader(headers[0]!) },
+    secrets: { scheme, k, n, chunkSize, size, chunkCount: chunks, recordKey, splitId, binding: bindingFromHeader(headers[0]!), ...(fingerprint ? { fingerprint } : {}) },
     headers,
     result: { splitId: splitIdHex, scheme, k, n, chunkSize, size, shareSize: shareSize(scheme, k, n, size, chunkSize) },
   };
@@ -71,8 +74,24 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
   const { n, chunkSize, size, chunkCount: chunks } = plan.secrets;
   if (!Array.isArray(sinks) || sinks.length !== n) throw new RangeError(`expected ${n} sinks, got ${Array.isArray(sinks) ? sinks.length : typeof sinks}`);
 
-  const readPlain = (index: number): Promise<Uint8Array> => readChunk(source, index * chunkSize, chunkLength(size, chunkSize, index));
-  const afterChunk = async (index: number, records: readonly Uint8Array[], length: number): Promise<void> => {
+  // Chunks that are not whole blocks: fingerprinted here, front to back. Reads are asked for in
+  // order but may complete out of it, so each chunk is taken in only after the one before.
+  const streamed = options.fingerprint === true && !plan.secrets.fingerprint ? new StreamFingerprint(size) : undefined;
+  let inOrder: Promise<unknown> = Promise.resolve();
+  const readPlain = (index: number): Promise<Uint8Array> => {
+    const read = readChunk(source, index * chunkSize, chunkLength(size, chunkSize, index));
+    if (!streamed) return read;
+    const taken = inOrder.then(() => read).then((plain) => {
+      streamed.update(plain);
+      return plain;
+    });
+    inOrder = taken.catch(() => undefined);
+    return taken;
+  };
+  const fingerprint = plan.secrets.fingerprint ? new FingerprintBuilder(size) : undefined;
+  const blocksPerChunk = chunkSize / FINGERPRINT_BLOCK;
+  const afterChunk = async (index: number, records: readonly Uint8Array[], length: number, digests?: Uint8Array | Promise<Uint8Array>): Promise<void> => {
+    if (fingerprint) fingerprint.add(index * blocksPerChunk, await digests!);
     await writeAll(sinks, records);
     options.onProgress?.({ done: index * chunkSize + length, total: size });
   };
@@ -85,12 +104,12 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
       // Chunks go to the executor `window` at a time, and are written in order as they come back.
       const executor = await options.executor(plan.secrets);
       try {
-        const inFlight: Promise<{ records: readonly Uint8Array[]; length: number }>[] = [];
+        const inFlight: Promise<{ records: readonly Uint8Array[]; digests?: Uint8Array; length: number }>[] = [];
         let sent = 0;
         const topUp = (): void => {
           while (sent < chunks && inFlight.length < Math.max(1, executor.window)) {
             const index = sent++;
-            const done = readPlain(index).then(async (plain) => ({ records: await executor.protectChunk(index, plain), length: plain.length }));
+            const done = readPlain(index).then(async (plain) => ({ ...(await executor.protectChunk(index, plain)), length: plain.length }));
             done.catch(() => undefined); // awaited in turn; this only keeps an early failure from going unhandled
             inFlight.push(done);
           }
@@ -98,9 +117,10 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
         topUp();
         for (let index = 0; index < chunks; index++) {
           checkAborted();
-          const { records, length } = await inFlight.shift()!;
+          const { records, digests, length } = await inFlight.shift()!;
           topUp();
-          await afterChunk(index, records, length);
+          if (fingerprint && !digests) throw new TypeError('the executor returned no block digests for a fingerprint');
+          await afterChunk(index, records, length, digests);
           executor.release?.(records);
         }
       } finally {
@@ -110,8 +130,12 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
       // Here: chunk i + 1 is read and sent through AES-GCM while chunk i is split and written, in
       // buffers reused from chunk to chunk (they overlap where WebCrypto has a thread of its own).
       const protector = await ChunkProtector.create(plan.secrets, options.random);
+      const digests = new Map<number, Promise<Uint8Array>>();
       const prepare = (index: number): Promise<PreparedChunk> => {
-        const promise = readPlain(index).then((plain) => protector.prepare(index, plain));
+        const promise = readPlain(index).then((plain) => {
+          if (fingerprint) digests.set(index, digestBlocks(plain));
+          return protector.prepare(index, plain);
+        });
         promise.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
         return promise;
       };
@@ -120,13 +144,16 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
         checkAborted();
         const prepared = await next;
         if (index + 1 < chunks) next = prepare(index + 1);
-        await afterChunk(index, protector.finish(prepared), prepared.plain.length);
+        const chunkDigests = digests.get(index);
+        digests.delete(index);
+        await afterChunk(index, protector.finish(prepared), prepared.plain.length, chunkDigests);
       }
       protector.dispose();
     }
     plan.secrets.recordKey.fill(0);
     await Promise.all(sinks.map((sink) => sink.close()));
-    return plan.result;
+    const digest = fingerprint ?? streamed;
+    return digest ? { ...plan.result, fingerprint: await digest.hex() } : plan.result;
   } catch (error) {
     plan.secrets.recordKey.fill(0);
     await Promise.allSettled(sinks.map((sink) => sink.abort?.(error)));

@@ -13,6 +13,7 @@ import {
   shareSize,
 } from './format.js';
 import { MemorySink, bytesSource, type ByteSink, type ByteSource } from './io.js';
+import { FINGERPRINT_BLOCK, FingerprintBuilder, StreamFingerprint, digestBlocks } from './fingerprint.js';
 import { createLocalRecoverExecutor, type RecoverChunkResult, type RecoverContext } from './executor.js';
 import { evaluateAt } from './shamir.js';
 import type { RecoverOptions, RecoverResult, ShareHeader, ShareProblem } from './types.js';
@@ -57,6 +58,10 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
   const group = chooseGroup(candidates, report, problems);
   const { scheme, k, n, chunkSize, size, splitId } = group[0]!.header;
   const chunks = chunkCount(size, chunkSize);
+  // Executors digest whole blocks where they rebuild each chunk; other chunk sizes are digested here, in order.
+  const wantFingerprint = options.fingerprint === true && chunkSize % FINGERPRINT_BLOCK === 0;
+  const streamed = options.fingerprint === true && !wantFingerprint ? new StreamFingerprint(size) : undefined;
+  const fingerprint = wantFingerprint ? new FingerprintBuilder(size) : undefined;
   const context: RecoverContext = {
     scheme,
     k,
@@ -66,6 +71,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     chunkCount: chunks,
     splitId: fromHex(splitId),
     binding: bindingFromHeader(group[0]!.headerBytes),
+    ...(wantFingerprint ? { fingerprint: true } : {}),
   };
   const verifySpares = options.verifySpares ?? true;
 
@@ -195,12 +201,16 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
         rebuiltFrom = found.subset;
         for (const candidate of found.subset) used.add(candidate);
       }
+      // Digested before the sink may reuse the bytes (WebCrypto copies them as it is called).
+      const digests = fingerprint ? (plaintext === outcome?.plaintext && outcome.digests ? outcome.digests : digestBlocks(plaintext)) : undefined;
+      streamed?.update(plaintext);
       try {
         await sink.write(plaintext);
       } catch (error) {
         throw toTesseraError(error) ?? new TesseraError('output.failed', 'Writing the rebuilt file failed.', {}, { cause: error });
       }
       records.delete(index);
+      if (fingerprint) fingerprint.add(index * (chunkSize / FINGERPRINT_BLOCK), await digests!);
       if (plaintext === outcome?.plaintext) executor.release?.(plaintext);
       await options.onChunk?.({ index, shares: rebuiltFrom.map((c) => c.index) });
       options.onProgress?.({ done: Math.min(size, (index + 1) * chunkSize), total: size });
@@ -250,6 +260,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     size,
     usedShares: [...used].map((c) => c.header.x).sort((a, b) => a - b),
     problems: [...problems.values()].sort((a, b) => a.shareIndex - b.shareIndex),
+    ...(fingerprint || streamed ? { fingerprint: await (fingerprint ?? streamed)!.hex() } : {}),
   };
 }
 

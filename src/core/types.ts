@@ -27,6 +27,11 @@ export interface ProtectOptions {
    * coefficients then come from the executor's own CSPRNG, not from `random`.
    */
   readonly executor?: import('./executor.js').ProtectExecutorFactory;
+  /**
+   * Also compute the original's fingerprint (fingerprint.ts) on the way through: chunk by chunk
+   * where each chunk is protected when chunks are whole blocks (the default), here otherwise.
+   */
+  readonly fingerprint?: boolean;
 }
 
 export interface ProtectResult {
@@ -40,6 +45,8 @@ export interface ProtectResult {
   readonly size: number;
   /** Size of every share in bytes (all n are the same size). */
   readonly shareSize: number;
+  /** The original's fingerprint (fingerprint.ts), when asked for. */
+  readonly fingerprint?: string;
 }
 
 export interface RecoverOptions {
@@ -58,6 +65,11 @@ export interface RecoverOptions {
    * shares from records known to be good.
    */
   readonly onChunk?: (chunk: { readonly index: number; readonly shares: readonly number[] }) => Promise<void> | void;
+  /**
+   * Also compute the rebuilt file's fingerprint (fingerprint.ts): chunk by chunk where each chunk
+   * is rebuilt when chunks are whole blocks (the default), here otherwise.
+   */
+  readonly fingerprint?: boolean;
 }
 
 export interface ShareProblem {
@@ -77,6 +89,8 @@ export interface RecoverResult {
   readonly size: number;
   /** x-coordinates of the shares any chunk was rebuilt from, ascending. */
   readonly usedShares: readonly number[];
+  /** The rebuilt file's fingerprint (fingerprint.ts), when asked for. */
+  readonly fingerprint?: string;
   /** Shares that were given but left out, each with why (damaged, of another file, …). */
   readonly problems: readonly ShareProblem[];
 }

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { TesseraError, toTesseraError } from '../core/errors.js';
 import type { Progress, Scheme } from '../core/types.js';
 import { createBucket, transportFor, type BucketDescriptor } from '../storage/index.js';
+import { needsSha256, sameFile } from '../records/identity.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
 import { deleteOutput } from '../storage/local-output.js';
 import { deleteStagedRecord, stagedRecordIds, stagingArea } from '../storage/staging.js';
@@ -127,7 +128,7 @@ export function protectFile(
           fileName: file.name,
           size: file.size,
           type: file.type,
-          sha256: protectedFile.sha256,
+          fingerprint: protectedFile.fingerprint,
           scheme: protectedFile.result.scheme,
           k: protectedFile.result.k,
           n: protectedFile.result.n,
@@ -367,19 +368,23 @@ export function refreshRecord(record: CatalogRecord, buckets: readonly BucketDes
   const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.refreshFile(shares, [...buckets], request, targets as BucketDescriptor[], randomId(), Comlink.proxy(listeners.onProgress)),
+      (worker) =>
+        worker.refreshFile(shares, [...buckets], request, targets as BucketDescriptor[], randomId(), Comlink.proxy(listeners.onProgress), needsSha256(record)),
       listeners.onStart,
     ),
   );
   return {
     done: task.done
       .then(async (refreshed) => {
-        if (refreshed.sha256 !== record.sha256 || refreshed.previousSha256 !== record.sha256) {
+        // The rebuilt file is the record's, and the new split was made of that same file.
+        if (!sameFile(record, refreshed.previous) || refreshed.fingerprint !== refreshed.previous.fingerprint) {
           throw new TesseraError('share.corrupt', 'the file rebuilt for the refresh is not the original: nothing was changed');
         }
-        const { lastCheck: _stale, ...unchecked } = record;
+        // A record from before fingerprints gets one: the new split was fingerprinted as it was made.
+        const { lastCheck: _stale, sha256: _sha256, ...unchecked } = record;
         const fresh: CatalogRecord = {
           ...unchecked,
+          fingerprint: refreshed.fingerprint,
           id: refreshed.recordId,
           splitId: refreshed.result.splitId,
           shares: refreshed.shares,
@@ -407,9 +412,11 @@ export interface Rehearsal {
  */
 export function rehearseRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[], listeners: JobListeners): JobHandle<Rehearsal> {
   const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
-  const task = withCodes(sharePool().run((worker) => worker.rehearseFile(shares, [...buckets], record.k, Comlink.proxy(listeners.onProgress)), listeners.onStart));
+  const task = withCodes(
+    sharePool().run((worker) => worker.rehearseFile(shares, [...buckets], record.k, Comlink.proxy(listeners.onProgress), needsSha256(record)), listeners.onStart),
+  );
   return {
-    done: task.done.then(({ sha256, usedShares }) => ({ identical: sha256 === record.sha256, usedShares })),
+    done: task.done.then((rehearsal) => ({ identical: sameFile(record, rehearsal), usedShares: rehearsal.usedShares })),
     cancel: task.cancel,
   };
 }
@@ -440,7 +447,7 @@ export function recoverFile(
   const want = record.k + 1;
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target, want),
+      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target, want, needsSha256(record)),
       listeners.onStart,
     ),
   );
@@ -470,7 +477,13 @@ export function recoverFromLink(
   const { scheme, k, n, size, shares } = link;
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.recoverFromLink({ scheme, k, n, size, expiresAt: link.expiresAt * 1000, shares: [...shares] }, outputName, Comlink.proxy(listeners.onProgress), computeWorkers()),
+      (worker) =>
+        worker.recoverFromLink(
+          { scheme, k, n, size, expiresAt: link.expiresAt * 1000, shares: [...shares], withSha256: needsSha256(link) },
+          outputName,
+          Comlink.proxy(listeners.onProgress),
+          computeWorkers(),
+        ),
       listeners.onStart,
     ),
   );

@@ -87,8 +87,10 @@ export interface ShareLinkPayload {
   readonly size: number;
   /** The split id in every share's header (32 hex digits): the rebuilt split must carry it. */
   readonly splitId: string;
-  /** SHA-256 of the original, hex. */
-  readonly sha256: string;
+  /** The original's fingerprint (src/core/fingerprint.ts), hex: what the rebuild is checked against. */
+  readonly fingerprint?: string;
+  /** Links made before fingerprints carry the plain SHA-256 of the original instead. */
+  readonly sha256?: string;
   /** When the first of its URLs stops working, seconds since 1970 (UTC), by the sender's clock. */
   readonly expiresAt: number;
   /** Present only when the sender chose to include it. */
@@ -107,7 +109,10 @@ interface WirePayload {
   n: number;
   z: number;
   i: string;
-  h: string;
+  /** The fingerprint. */
+  p?: string;
+  /** The plain SHA-256 (links made before fingerprints). */
+  h?: string;
   e: number;
   f?: string;
   d?: 1;
@@ -157,7 +162,10 @@ function assertPayload(payload: ShareLinkPayload): void {
   if (!isCount(payload.n, 2, 255) || !isCount(payload.k, 2, payload.n)) throw malformed('k and n must be whole numbers with 2 ≤ k ≤ n ≤ 255');
   if (!isCount(payload.size, 0, Number.MAX_SAFE_INTEGER)) throw malformed('the size must be a whole number of bytes');
   if (typeof payload.splitId !== 'string' || !HEX_32.test(payload.splitId)) throw malformed('the split id must be 32 hex digits');
-  if (typeof payload.sha256 !== 'string' || !HEX_64.test(payload.sha256)) throw malformed('the fingerprint must be 64 hex digits');
+  if (payload.fingerprint === undefined && payload.sha256 === undefined) throw malformed('it names no file (no fingerprint)');
+  for (const digest of [payload.fingerprint, payload.sha256]) {
+    if (digest !== undefined && (typeof digest !== 'string' || !HEX_64.test(digest))) throw malformed('the fingerprint must be 64 hex digits');
+  }
   if (!isCount(payload.expiresAt, 1, Number.MAX_SAFE_INTEGER)) throw malformed('the expiry must be a time');
   if (payload.fileName !== undefined) assertFileName(payload.fileName);
   if (payload.folder !== undefined && payload.folder !== true) throw malformed('the folder mark must be 1');
@@ -196,7 +204,8 @@ export function encodeShareLink(payload: ShareLinkPayload): string {
     n: payload.n,
     z: payload.size,
     i: payload.splitId,
-    h: payload.sha256,
+    ...(payload.fingerprint !== undefined ? { p: payload.fingerprint } : {}),
+    ...(payload.sha256 !== undefined ? { h: payload.sha256 } : {}),
     e: payload.expiresAt,
     ...(payload.fileName !== undefined ? { f: payload.fileName } : {}),
     ...(payload.folder ? { d: 1 as const } : {}),
@@ -221,7 +230,7 @@ export function decodeShareLink(encoded: string): ShareLinkPayload {
     throw malformed('it was cut short or changed (not readable)');
   }
   if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) throw malformed('not a link payload');
-  const { v, s, k, n, z, i, h, e, f, d, u } = wire as Record<string, unknown>;
+  const { v, s, k, n, z, i, p, h, e, f, d, u } = wire as Record<string, unknown>;
   // The version first: a newer format may have changed every other field.
   if (v !== SHARE_LINK_VERSION) {
     throw new ShareLinkError('link.version', `the link was made by another version of Tessera (format ${String(v).slice(0, 12)}); this one reads format ${SHARE_LINK_VERSION}: open it with the latest Tessera`);
@@ -235,7 +244,8 @@ export function decodeShareLink(encoded: string): ShareLinkPayload {
     n,
     size: z,
     splitId: i,
-    sha256: h,
+    ...(p !== undefined ? { fingerprint: p } : {}),
+    ...(h !== undefined ? { sha256: h } : {}),
     expiresAt: e,
     ...(f !== undefined ? { fileName: f } : {}),
     ...(d === 1 ? { folder: true } : {}),

@@ -53,8 +53,16 @@ export interface CatalogRecord {
   readonly size: number;
   /** MIME type reported by the browser, may be "". */
   readonly type: string;
-  /** SHA-256 of the original, hex. Local only: never written to a share or a bucket. */
-  readonly sha256: string;
+  /**
+   * The original's fingerprint (src/core/fingerprint.ts), hex: what a rebuild is checked against.
+   * Local only (and in what the person exports): never written to a share or a bucket.
+   */
+  readonly fingerprint?: string;
+  /**
+   * Records made before fingerprints have the plain SHA-256 of the original instead (one of the two
+   * is always there; src/records/identity.ts compares with whichever it is).
+   */
+  readonly sha256?: string;
   readonly scheme: Scheme;
   readonly k: number;
   readonly n: number;
@@ -241,9 +249,11 @@ function parseCheck(value: unknown, n: number): ShareCheckSummary | undefined | 
 /** The record, if `value` is a well-formed catalog record; undefined otherwise. */
 export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
   if (!isRecordObject(value)) return undefined;
-  const { version, id, fileName, size, type, sha256, scheme, k, n, createdAt, splitId, shares } = value;
+  const { version, id, fileName, size, type, fingerprint, sha256, scheme, k, n, createdAt, splitId, shares } = value;
   if (version !== 1) return undefined;
-  if (!isHex(id, 32) || typeof fileName !== 'string' || typeof type !== 'string' || !isHex(sha256, 64)) return undefined;
+  if (!isHex(id, 32) || typeof fileName !== 'string' || typeof type !== 'string') return undefined;
+  if (fingerprint === undefined && sha256 === undefined) return undefined;
+  if ((fingerprint !== undefined && !isHex(fingerprint, 64)) || (sha256 !== undefined && !isHex(sha256, 64))) return undefined;
   if (typeof scheme !== 'string' || !(SCHEMES as readonly string[]).includes(scheme)) return undefined;
   if (!isCount(n, 2, 255) || !isCount(k, 2, n) || !isCount(size, 0, Number.MAX_SAFE_INTEGER)) return undefined;
   if (!isCount(createdAt, 0, Number.MAX_SAFE_INTEGER) || typeof splitId !== 'string' || !HEX.test(splitId)) return undefined;
@@ -265,7 +275,8 @@ export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
     fileName,
     size,
     type,
-    sha256,
+    ...(fingerprint !== undefined ? { fingerprint: fingerprint as string } : {}),
+    ...(sha256 !== undefined ? { sha256: sha256 as string } : {}),
     scheme: scheme as Scheme,
     k,
     n,

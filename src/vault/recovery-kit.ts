@@ -12,6 +12,7 @@
  * credential and URLs with a query or a user name are refused.
  */
 import { SCHEMES, type Scheme } from '../core/types.js';
+import type { FileIdentity } from '../records/identity.js';
 import { shareKey } from '../storage/share-keys.js';
 import type { CatalogRecord, LocationSettings } from './catalog-record.js';
 import { encodeQr, versionFor, type QrSymbol } from './qr/index.js';
@@ -57,10 +58,13 @@ export interface RecoveryKit {
   /** Bytes of the original. */
   readonly size: number;
   /**
-   * SHA-256 of the original, hex: the rebuilt file is checked against it. WARNING: it lets whoever
-   * holds the kit confirm a guess of the exact file (nothing more); see docs/recovery-kit.md.
+   * The original's fingerprint (src/core/fingerprint.ts), hex: the rebuilt file is checked against
+   * it. WARNING: it lets whoever holds the kit confirm a guess of the exact file (nothing more); see
+   * docs/recovery-kit.md.
    */
-  readonly sha256: string;
+  readonly fingerprint?: string;
+  /** Kits made before fingerprints carry the plain SHA-256 of the original instead (same warning). */
+  readonly sha256?: string;
   /** The original's name, only when the person chose to print it. */
   readonly fileName?: string;
   /** One per share, by x (1..n). */
@@ -145,7 +149,7 @@ export function makeRecoveryKit(record: CatalogRecord, placeOf: (bucketId: strin
     k: record.k,
     n: record.n,
     size: record.size,
-    sha256: record.sha256,
+    ...identityOf(record),
     ...(choices.includeFileName ? { fileName: record.fileName } : {}),
     shares: [...record.shares].sort((a, b) => a.x - b.x).map((share) => ({ x: share.x, place: placeOf(share.bucketId)!, key: share.key, size: share.size })),
   };
@@ -163,7 +167,7 @@ export function recordFromKit(kit: RecoveryKit, createdAt: number): CatalogRecor
     fileName: kit.fileName ?? `tessera-${kit.recordId.slice(0, 8)}`,
     size: kit.size,
     type: '',
-    sha256: kit.sha256,
+    ...identityOf(kit),
     scheme: kit.scheme,
     k: kit.k,
     n: kit.n,
@@ -200,7 +204,7 @@ export function recoveryKitJson(kit: RecoveryKit): string {
     k: kit.k,
     n: kit.n,
     size: kit.size,
-    sha256: kit.sha256,
+    ...identityOf(kit),
     ...(kit.fileName !== undefined ? { fileName: kit.fileName } : {}),
     shares: kit.shares.map((share) => ({ x: share.x, place: placeObject(share.place), key: share.key, size: share.size })),
   };
@@ -252,7 +256,8 @@ export function recoveryKitQrText(kit: RecoveryKit): string {
     k: kit.k,
     n: kit.n,
     z: kit.size,
-    h: kit.sha256,
+    ...(kit.fingerprint !== undefined ? { g: kit.fingerprint } : {}),
+    ...(kit.sha256 !== undefined ? { h: kit.sha256 } : {}),
     ...(kit.fileName !== undefined ? { f: kit.fileName } : {}),
     y: sizes.every((size) => size === sizes[0]) ? sizes[0] : sizes,
     p: compactPlaces,
@@ -405,7 +410,12 @@ function parseFileName(value: unknown): string {
   return value;
 }
 
-const KIT_MEMBERS = ['format', 'version', 'recordId', 'splitId', 'scheme', 'k', 'n', 'size', 'sha256', 'fileName', 'shares'] as const;
+const KIT_MEMBERS = ['format', 'version', 'recordId', 'splitId', 'scheme', 'k', 'n', 'size', 'fingerprint', 'sha256', 'fileName', 'shares'] as const;
+
+/** The fingerprint and the plain SHA-256 of `from`, those it has, in that order. */
+function identityOf(from: FileIdentity): FileIdentity {
+  return { ...(from.fingerprint !== undefined ? { fingerprint: from.fingerprint } : {}), ...(from.sha256 !== undefined ? { sha256: from.sha256 } : {}) };
+}
 
 /** The kit in `value` (the JSON file's form, already parsed), validated; RecoveryKitError otherwise. */
 function parseRecoveryKitValue(value: unknown): RecoveryKit {
@@ -422,7 +432,9 @@ function parseRecoveryKitValue(value: unknown): RecoveryKit {
   const n = count(value['n'], 2, 255, 'n');
   const k = count(value['k'], 2, n, 'k');
   const size = count(value['size'], 0, Number.MAX_SAFE_INTEGER, 'size');
-  const sha256 = matching(value['sha256'], HEX64, '64 hexadecimal digits', 'sha256');
+  if (value['fingerprint'] === undefined && value['sha256'] === undefined) return fail('kit.malformed', 'fingerprint: the kit does not say which file it is');
+  const fingerprint = value['fingerprint'] === undefined ? undefined : matching(value['fingerprint'], HEX64, '64 hexadecimal digits', 'fingerprint');
+  const sha256 = value['sha256'] === undefined ? undefined : matching(value['sha256'], HEX64, '64 hexadecimal digits', 'sha256');
   const fileName = value['fileName'] === undefined ? undefined : parseFileName(value['fileName']);
   const shares = value['shares'];
   if (!Array.isArray(shares) || shares.length !== n) return fail('kit.malformed', `shares: expected ${n} shares, one per x from 1 to ${n}`);
@@ -449,13 +461,14 @@ function parseRecoveryKitValue(value: unknown): RecoveryKit {
     k,
     n,
     size,
-    sha256,
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
+    ...(sha256 !== undefined ? { sha256 } : {}),
     ...(fileName !== undefined ? { fileName } : {}),
     shares: parsed.sort((a, b) => a.x - b.x),
   };
 }
 
-const COMPACT_MEMBERS = [COMPACT_TAG, 'r', 's', 'm', 'k', 'n', 'z', 'h', 'f', 'y', 'p', 'x', 'o'] as const;
+const COMPACT_MEMBERS = [COMPACT_TAG, 'r', 's', 'm', 'k', 'n', 'z', 'g', 'h', 'f', 'y', 'p', 'x', 'o'] as const;
 
 const COMPACT_PLACE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   demo: ['id'],
@@ -498,7 +511,8 @@ function expandCompact(value: Record<string, unknown>): RecoveryKit {
     k: value['k'],
     n,
     size: value['z'],
-    sha256: value['h'],
+    ...(value['g'] !== undefined ? { fingerprint: value['g'] } : {}),
+    ...(value['h'] !== undefined ? { sha256: value['h'] } : {}),
     ...(value['f'] !== undefined ? { fileName: value['f'] } : {}),
     shares: placeIndex.map((index: unknown, at) => {
       const x = at + 1;

@@ -29,13 +29,40 @@ function longTaskText(tasks: readonly number[]): string {
   return tasks.length === 0 ? 'none' : `${tasks.length}, longest ${longest(tasks).toFixed(0)} ms`;
 }
 
-/** Stages each operation goes through one after the other in the share worker today. */
+/**
+ * Stages each operation goes through for every chunk: the share worker reads and writes through
+ * sync access handles (src/storage/opfs.ts), the chunk workers seal or open, code and digest the
+ * fingerprint's blocks (src/core/fingerprint.ts). The last two rows are what the same operations
+ * cost with the whole-file SHA-256 of records from before fingerprints.
+ */
 const MODELS: readonly { label: string; stages: readonly CeilingId[]; compareWith?: Phase }[] = [
-  { label: 'ssms 3-of-5 protect', stages: ['file-read', 'sha256', 'aes-gcm-encrypt', 'rs-encode', 'opfs-write-shares'], compareWith: 'protect' },
-  { label: 'ssms 3-of-5 recover, all five on', stages: ['opfs-read-shares', 'aes-gcm-decrypt', 'sha256', 'opfs-write-output'], compareWith: 'recover' },
-  { label: 'what if: protect, shares written through sync access handles', stages: ['file-read', 'sha256', 'aes-gcm-encrypt', 'rs-encode', 'opfs-sync-write-shares'] },
-  { label: 'what if: recover, shares read through sync access handles', stages: ['opfs-sync-read-shares', 'aes-gcm-decrypt', 'sha256', 'opfs-write-output'] },
+  { label: 'ssms 3-of-5 protect', stages: ['file-read', 'fingerprint-blocks', 'aes-gcm-encrypt', 'rs-encode', 'opfs-sync-write-shares'], compareWith: 'protect' },
+  { label: 'ssms 3-of-5 recover, all five on', stages: ['opfs-sync-read-shares', 'aes-gcm-decrypt', 'fingerprint-blocks', 'opfs-sync-write-output'], compareWith: 'recover' },
+  { label: 'protect, with a whole-file SHA-256 instead (before fingerprints)', stages: ['file-read', 'sha256', 'aes-gcm-encrypt', 'rs-encode', 'opfs-sync-write-shares'] },
+  { label: 'recover, with a whole-file SHA-256 instead (before fingerprints)', stages: ['opfs-sync-read-shares', 'aes-gcm-decrypt', 'sha256', 'opfs-sync-write-output'] },
 ];
+
+/**
+ * What the CPU time of the 2-worker ssms runs says about the targets: an operation that costs C
+ * CPU-seconds per GiB on this machine cannot go faster than cores / C GiB/s here, however its
+ * work is spread.
+ */
+function cpuBudget(report: BrowserReport, cores: number): string[] {
+  const rows = (['protect', 'recover'] as const).flatMap((phase) => {
+    const run = report.phases.find((p) => p.scheme === 'ssms' && p.workers === 2 && p.phase === phase);
+    if (!run || run.memory.cpuSeconds <= 0) return [];
+    const perGiB = (run.memory.cpuSeconds / run.size) * 2 ** 30;
+    const bound = (cores / perGiB) * (2 ** 30 / 1e6);
+    return [[`ssms 3-of-5 ${phase}, 2 workers`, `${perGiB.toFixed(1)} s`, `${(run.memory.cpuSeconds / run.seconds).toFixed(2)} of ${cores}`, formatRate(bound), formatRate(run.megabytesPerSecond)]];
+  });
+  if (rows.length === 0) return [];
+  return [
+    `**CPU budget.** Every Chromium process's CPU time over the run (/proc), per GiB of input: the work an operation costs. With ${cores} cores, an operation that costs C CPU-seconds per GiB cannot beat ${cores} / C GiB/s, however it spreads the work.`,
+    '',
+    ...table(['operation', 'CPU-seconds per GiB', 'cores busy (average)', `bound on ${cores} cores, MB/s`, 'measured MB/s'], rows, [1, 2, 3, 4]),
+    '',
+  ];
+}
 
 export function browserSection(report: BrowserReport): string[] {
   const find = (scheme: string, workers: number, phase: Phase): PhaseResult | undefined =>
@@ -127,6 +154,7 @@ export function browserSection(report: BrowserReport): string[] {
     `${mebibytes(p.memory.pageBytesAtPeak)} / ${mebibytes(p.memory.workerBytesAtPeak)} (${p.memory.maxWorkers})`,
     `${mebibytes(p.memory.v8BytesAtPeak)} / ${mebibytes(p.memory.blinkBytesAtPeak)} / ${mebibytes(p.memory.arrayBufferBytesAtPeak)}`,
     `${mebibytes(p.memory.rssBaselineBytes)} → ${mebibytes(p.memory.rssPeakBytes)}`,
+    `${p.memory.cpuSeconds.toFixed(1)} s (${(p.memory.cpuSeconds / p.seconds).toFixed(2)} cores); ${((p.memory.cpuSeconds / p.size) * 2 ** 30).toFixed(1)} s per GiB`,
     longTaskText(p.longTasks),
   ]);
 
@@ -188,14 +216,15 @@ export function browserSection(report: BrowserReport): string[] {
     `- Load average (1 min) at the start ${report.loadAtStart.toFixed(1)}, at the end ${report.loadAtEnd.toFixed(1)}: other work shared the cores. Each figure is **one run**: compare figures of the same run, and expect ±15 % between runs.`,
     '- The app as it ships (production build, `vite preview` on 127.0.0.1), driven through its UI only: the file is chosen with the file input (Chromium reads it from disk), 3-of-5 is set, **Protect** clicked; then **Recover**. ' +
       'Time runs from the click to the moment the page shows the result (the file\'s card, or the verdict), both read from `performance.now()` in the page.',
-    '- Every rebuild is checked: the app must say "Identical" and show, for the rebuilt file, the SHA-256 computed in Node from the input; the card must say which shares were used (2, 3, 5 with clouds A and D off). A wrong rebuild stops the benchmark.',
+    '- Every rebuild is checked: the app must say "Identical" and show, for the rebuilt file, the fingerprint (docs/fingerprint.md) computed in Node from the input; the card must say which shares were used (2, 3, 5 with clouds A and D off). A wrong rebuild stops the benchmark.',
     '- Each group of runs has a Chromium of its own with a fresh profile folder **on disk**, so OPFS (the five demo clouds and the rebuilt file) is on disk as for a user. (In Playwright\'s usual off-the-record contexts, Chromium keeps OPFS in memory.) `?workers=N` in the address sets the chunk workers each job may use (src/jobs/index.ts → workers/share-jobs.ts; 1 keeps every chunk in the job\'s own worker): ' +
-      'with 1, the job\'s worker does all the work; with 2, it reads and writes while two chunk workers encrypt and code and a hash worker computes the file\'s SHA-256.',
+      'with 1, the job\'s worker does all the work; with 2, it reads and writes while two chunk workers encrypt, code and digest the fingerprint\'s blocks.',
     '',
     '### Targets',
     '',
     ...table(['target', 'required', 'measured', 'result', 'ceiling (measured in the browser, same run)', 'measured ÷ ceiling'], targetRows, [2, 5]),
     '',
+    ...cpuBudget(report, cores),
     '### Runs',
     '',
     'Tab memory is the peak, over samples every 100 ms, of the page\'s heap plus the heaps of all its workers, each read from Chromium with `Runtime.getHeapUsage` ' +
@@ -204,10 +233,12 @@ export function browserSection(report: BrowserReport): string[] {
       '"V8 / Blink / ArrayBuffers" the same sample split by kind (`usedSize`, `embedderHeapUsedSize`, `backingStorageSize`; WebAssembly memories count as ArrayBuffers, ' +
       'and a buffer counts until it is collected). Chromium RSS is the sum of VmRSS over every Chromium process this benchmark started (/proc), ' +
       'just before the click and at most during the run; shared pages count once per process, so it overstates. Long tasks: main-thread tasks over 50 ms ' +
-      '(PerformanceObserver of type `longtask`, shown to see a deliberate 80 ms task before any run).',
+      '(PerformanceObserver of type `longtask`, shown to see a deliberate 80 ms task before any run). ' +
+      'Chromium CPU is the CPU time (user + system, /proc) every Chromium process of the run used from the click to the end, on all cores together: ' +
+      '"cores" is that ÷ the seconds, and per GiB it is the work the operation costs, whatever the number of cores.',
     '',
     ...table(
-      ['scheme', 'input', 'workers', 'operation', 'seconds', 'MB/s', 'tab memory peak', 'page / workers (workers alive)', 'V8 / Blink / ArrayBuffers', 'Chromium RSS before → peak', 'long tasks > 50 ms'],
+      ['scheme', 'input', 'workers', 'operation', 'seconds', 'MB/s', 'tab memory peak', 'page / workers (workers alive)', 'V8 / Blink / ArrayBuffers', 'Chromium RSS before → peak', 'Chromium CPU', 'long tasks > 50 ms'],
       runRows,
       [4, 5, 6],
     ),

@@ -166,6 +166,27 @@ function chromiumProcesses(rootPid: number = process.pid): number[] {
   return found;
 }
 
+/**
+ * CPU time (user + system) each process has used so far, seconds, by pid. A process's count
+ * includes its threads that have ended (a job's chunk workers), so a difference over an operation
+ * is all the CPU Chromium spent on it, on every core.
+ */
+function cpuSecondsByProcess(pids: readonly number[]): Map<number, number> {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const times = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of stat (utime, stime), counted from the state (field 3) here.
+      times.set(pid, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    } catch {
+      // Gone.
+    }
+  }
+  return times;
+}
+
 /** Sum of VmRSS of the given processes, bytes (shared pages count once per process). */
 function residentBytes(pids: readonly number[]): number {
   let total = 0;
@@ -199,6 +220,11 @@ export interface MemoryPeak {
   /** Σ VmRSS of Chromium's processes in the first sample (before the click) and at most. */
   readonly rssBaselineBytes: number;
   readonly rssPeakBytes: number;
+  /**
+   * CPU seconds Chromium's processes spent from the first sample to the last, on all cores (a
+   * process that ended meanwhile is left out; the sampling's own DevTools calls are counted).
+   */
+  readonly cpuSeconds: number;
 }
 
 export interface MemoryWatch {
@@ -218,6 +244,7 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
   let maxWorkers = 0;
   let rssBaselineBytes = 0;
   let rssPeakBytes = 0;
+  const cpuAtStart = cpuSecondsByProcess(pids);
 
   const sampleOnce = async (): Promise<void> => {
     // The process list changes rarely (a new renderer, a utility process): refreshed once a second.
@@ -256,7 +283,10 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
       stopped = true;
       await loop;
       await sampleOnce();
+      let cpuSeconds = 0;
+      for (const [pid, seconds] of cpuSecondsByProcess(chromiumProcesses())) cpuSeconds += seconds - (cpuAtStart.get(pid) ?? 0);
       return {
+        cpuSeconds,
         samples,
         peakTabBytes,
         pageBytesAtPeak,

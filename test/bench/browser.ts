@@ -118,7 +118,8 @@ interface InputFile {
   readonly path: string;
   readonly name: string;
   readonly size: number;
-  readonly sha256: string;
+  /** Its fingerprint, computed here: what the app must show for it. */
+  readonly fingerprint: string;
 }
 
 interface Session {
@@ -137,7 +138,7 @@ function wrongResult(what: string): Error {
 
 async function inputFile(directory: string, name: string, size: number): Promise<InputFile> {
   const path = join(directory, name);
-  return { path, name, size, sha256: await writeRandomFile(path, size) };
+  return { path, name, size, fingerprint: (await writeRandomFile(path, size)).fingerprint };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,8 +321,8 @@ async function recoverPhase(session: Session, input: InputFile, scheme: Scheme, 
     rebuilt: (await card.getByTestId('sha-rebuilt').innerText()).trim(),
   };
   if (!/^\W*Identical/.test(shown.verdict)) throw wrongResult(`${scheme} ${phase} of ${input.name}: the app says "${shown.verdict}"`);
-  if (shown.original !== input.sha256) throw wrongResult(`${scheme}: the app recorded SHA-256 ${shown.original} for the input, which is ${input.sha256}`);
-  if (shown.rebuilt !== input.sha256) throw wrongResult(`${scheme} ${phase}: rebuilt SHA-256 ${shown.rebuilt}, input ${input.sha256}`);
+  if (shown.original !== input.fingerprint) throw wrongResult(`${scheme}: the app recorded fingerprint ${shown.original} for the input, which is ${input.fingerprint}`);
+  if (shown.rebuilt !== input.fingerprint) throw wrongResult(`${scheme} ${phase}: rebuilt fingerprint ${shown.rebuilt}, input ${input.fingerprint}`);
   const usedShares = (await card.getByText(/^Rebuilt from shares/).innerText()).trim();
   await card.getByRole('button', { name: 'Close' }).click();
   await verdict.waitFor({ state: 'detached' });

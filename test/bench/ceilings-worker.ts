@@ -34,13 +34,15 @@ export type CeilingId =
   | 'aes-gcm-encrypt'
   | 'aes-gcm-decrypt'
   | 'sha256'
+  | 'fingerprint-blocks'
   | 'rs-encode'
   | 'file-read'
   | 'opfs-write-shares'
   | 'opfs-read-shares'
   | 'opfs-write-output'
   | 'opfs-sync-write-shares'
-  | 'opfs-sync-read-shares';
+  | 'opfs-sync-read-shares'
+  | 'opfs-sync-write-output';
 
 export type CeilingReply = { readonly ok: true; readonly results: CeilingResult[] } | { readonly ok: false; readonly error: string };
 
@@ -129,10 +131,15 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
   }
 
   results.push(
-    await stage('sha256', "SHA-256 (createSha256() of workers/sha256.ts, as the share worker hashes; 1 MiB updates)", size, 3, (bytes) => {
+    await stage('sha256', 'SHA-256 of one stream (createSha256() of workers/sha256.ts, WebAssembly; 1 MiB updates): records from before fingerprints', size, 3, (bytes) => {
       const hasher = createSha256();
       for (let done = 0; done < bytes; done += CHUNK) hasher.update(plain);
       hasher.digest();
+    }),
+  );
+  results.push(
+    await stage('fingerprint-blocks', 'fingerprint blocks: SHA-256 of each 1 MiB block (crypto.subtle.digest, one at a time), as the chunk workers digest them', size, 3, async (bytes) => {
+      for (let done = 0; done < bytes; done += CHUNK) await crypto.subtle.digest('SHA-256', plain);
     }),
   );
 
@@ -191,7 +198,15 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
         await writable.close();
       }),
     );
-    // The same patterns through FileSystemSyncAccessHandle: what the demo clouds could do instead.
+    // The same patterns through FileSystemSyncAccessHandle, as the share worker writes and reads (src/storage/opfs.ts).
+    results.push(
+      await stage('opfs-sync-write-output', 'OPFS write of a rebuilt file through createSyncAccessHandle() (one file, 1 MiB writes)', size, 1, async (bytes) => {
+        const handle = await openSync(await scratch.getFileHandle(`sync-output-${round++}`, { create: true }));
+        for (let done = 0; done < bytes; done += CHUNK) handle.write(plain, { at: done });
+        handle.flush();
+        handle.close();
+      }),
+    );
     results.push(
       await stage('opfs-sync-write-shares', `OPFS write through createSyncAccessHandle(): ${N} files, one ⅓ MiB fragment each per input MiB`, size, 1, async (bytes) => {
         const handles = await Promise.all(

@@ -35,12 +35,12 @@ function controls(page: Page, cloud: string): Locator {
 }
 
 /** Recovers the record, checks that the rebuilt file is the original, and returns how long it took (ms). */
-async function recoverAndTime(record: Locator, sha256: string): Promise<number> {
+async function recoverAndTime(record: Locator, fingerprint: string): Promise<number> {
   const started = Date.now();
   await record.getByRole('button', { name: 'Recover', exact: true }).click();
   await record.getByTestId('verdict').waitFor({ timeout: 60_000 });
   const took = Date.now() - started;
-  expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(sha256);
+  expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(fingerprint);
   return took;
 }
 
@@ -52,7 +52,7 @@ async function closeRecovery(record: Locator): Promise<void> {
 it('slow, corrupt and delete work on a protected file as a presenter expects, and reset puts everything back', async () => {
   const name = 'mri-2MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 2 * MiB);
+  const { fingerprint } = await writeRandomFile(path, 2 * MiB);
   await inApp(browser, async ({ page }) => {
     await fillProtectForm(page, { path, name }, { scheme: 'ssms', k: 3, n: 5 });
     await page.getByRole('button', { name: 'Protect', exact: true }).click();
@@ -63,13 +63,13 @@ it('slow, corrupt and delete work on a protected file as a presenter expects, an
     // Slow: with D and E off the recovery must read A, B and C. Warm up, time it, then make C slow.
     await switchCloud(page, 'Demo cloud D', false);
     await switchCloud(page, 'Demo cloud E', false);
-    await recoverAndTime(record, sha256);
+    await recoverAndTime(record, fingerprint);
     await closeRecovery(record);
-    const fast = await recoverAndTime(record, sha256);
+    const fast = await recoverAndTime(record, fingerprint);
     await closeRecovery(record);
     await controls(page, 'Demo cloud C').getByRole('checkbox', { name: 'Slow' }).check();
     await notice.getByText('Demo cloud C is slow now: every read and write waits.').waitFor();
-    const slow = await recoverAndTime(record, sha256);
+    const slow = await recoverAndTime(record, fingerprint);
     await record.getByText('Rebuilt from shares 1, 2, 3.').waitFor();
     // C's reader opens, then reads: each call waits at least the per-call delay, one after the other.
     expect(slow - fast, `recovery took ${fast} ms at full speed, ${slow} ms with cloud C slow`).toBeGreaterThanOrEqual(2 * SLOW_DEMO_CALL_DELAY_MS);
@@ -82,7 +82,7 @@ it('slow, corrupt and delete work on a protected file as a presenter expects, an
     // Corrupt: share 2 is damaged in place; the recovery names it and rebuilds from the others.
     await controls(page, 'Demo cloud B').getByRole('button', { name: 'Corrupt a share' }).click();
     await notice.getByText('One share in Demo cloud B was damaged.').waitFor();
-    await recoverAndTime(record, sha256);
+    await recoverAndTime(record, fingerprint);
     await record.getByText(/^Share 2 in Demo cloud B: /).waitFor();
     await closeRecovery(record);
 

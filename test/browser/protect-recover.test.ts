@@ -14,7 +14,7 @@ import { launchChromium, longTasks, watchLongTasks, type OpenApp } from './harne
 import { inApp } from './in-app.js';
 import { demoCloudFiles, fillProtectForm, makeVaultIfNew, switchCloud, unlockVault } from './ui.js';
 import { ERROR_ADVICE } from '../../src/core/errors.js';
-import { writeRandomFile } from '../helpers/random-file.js';
+import { writeRandomFile, type WrittenFile } from '../helpers/random-file.js';
 
 const MiB = 1024 * 1024;
 /** Protecting and recovering 64 MiB on two slow cores takes a while; fail rather than hang. */
@@ -33,10 +33,10 @@ afterAll(async () => {
   if (workDirectory) await rm(workDirectory, { recursive: true, force: true });
 });
 
-/** A file of random bytes on disk, and its SHA-256 as computed here, independently of the app. */
-async function randomFile(name: string, size: number): Promise<{ path: string; sha256: string }> {
+/** A file of random bytes on disk, with its SHA-256 and fingerprint as computed here, independently of the app. */
+async function randomFile(name: string, size: number): Promise<{ path: string } & WrittenFile> {
   const path = join(workDirectory, name);
-  return { path, sha256: await writeRandomFile(path, size) };
+  return { path, ...(await writeRandomFile(path, size)) };
 }
 
 async function sha256OfFile(path: string): Promise<string> {
@@ -96,10 +96,10 @@ async function saveThroughUi(page: Page, record: Locator): Promise<{ name: strin
 }
 
 const BIG_NAME = 'scan-64MiB.bin';
-let big: Promise<{ path: string; sha256: string }> | undefined;
+let big: Promise<{ path: string } & WrittenFile> | undefined;
 
 /** The 64 MiB input, written once and shared by the tests that need a slow job. */
-function bigFile(): Promise<{ path: string; sha256: string }> {
+function bigFile(): Promise<{ path: string } & WrittenFile> {
   big ??= randomFile(BIG_NAME, 64 * MiB);
   return big;
 }
@@ -132,7 +132,7 @@ it('protects 64 MiB 3-of-5 (strong & compact) and rebuilds it exactly with two c
     const hashes = await recoverThroughUi(record);
     expect(hashes.verdict).toMatch(/^\W*Identical/);
     expect(hashes.rebuilt).toBe(hashes.original);
-    expect(hashes.original).toBe(input.sha256);
+    expect(hashes.original).toBe(input.fingerprint);
     // The page stayed responsive: no main-thread task anywhere near the time the work took.
     const blocked = await longTasks(page);
     console.info(`main-thread long tasks during protect + recover of 64 MiB: ${blocked.length}, longest ${Math.max(0, ...blocked).toFixed(0)} ms`);
@@ -162,8 +162,8 @@ it('protects a small file 2-of-3 (perfect secrecy) and rebuilds it with one clou
     await switchCloud(page, 'Demo cloud B', false);
     const hashes = await recoverThroughUi(record);
     expect(hashes.verdict).toMatch(/^\W*Identical/);
-    expect(hashes.rebuilt).toBe(input.sha256);
-    expect(hashes.original).toBe(input.sha256);
+    expect(hashes.rebuilt).toBe(input.fingerprint);
+    expect(hashes.original).toBe(input.fingerprint);
 
     const saved = await saveThroughUi(page, record);
     expect(saved).toEqual({ name, sha256: input.sha256 });
@@ -194,7 +194,7 @@ it('refuses to recover in plain words when fewer than k clouds are on, and recov
     await switchCloud(page, 'Demo cloud E', true);
     await refusal.waitFor({ state: 'detached' });
     const hashes = await recoverThroughUi(record);
-    expect(hashes.rebuilt).toBe(input.sha256);
+    expect(hashes.rebuilt).toBe(input.fingerprint);
   });
 });
 
@@ -217,7 +217,7 @@ it('cancelling a protect is not an error and leaves nothing in the clouds', asyn
     // The pool starts a fresh worker for the next job.
     const record = await protectThroughUi(app, { path: input.path, name: BIG_NAME }, { scheme: 'ssms', k: 2, n: 3 });
     const hashes = await recoverThroughUi(record);
-    expect(hashes.rebuilt).toBe(input.sha256);
+    expect(hashes.rebuilt).toBe(input.fingerprint);
   });
 });
 
@@ -257,7 +257,7 @@ it('recovers straight into a file the user picks, keeping no copy in browser sto
     await record.getByRole('button', { name: 'Recover into a file…' }).click();
     await record.getByTestId('verdict').getByText(/Identical/).waitFor({ timeout: LONG_WAIT });
     await record.getByTestId('saved-to').getByText('Saved as “chosen.bin” where you chose.').waitFor();
-    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(input.sha256);
+    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(input.fingerprint);
     const written = await page.evaluate(async () => {
       const root = await navigator.storage.getDirectory();
       const file = await (await (await root.getDirectoryHandle('picked')).getFileHandle('chosen.bin')).getFile();

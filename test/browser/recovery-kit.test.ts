@@ -5,7 +5,6 @@
  * the record (as on a device that lost it, while the demo clouds keep their shares), and the kit
  * alone — its .json file, then the screenshot as a photo — rebuilds the file, byte for byte.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { shareKey } from '../../src/storage/share-keys.js';
 import { parseRecoveryKit, recoveryKitJson, recoveryKitQr, type RecoveryKit } from '../../src/vault/recovery-kit.js';
 import type { QrSymbol } from '../../src/vault/qr/index.js';
 import { readQrImage } from '../helpers/qr-reader.js';
+import { fingerprintOf } from '../helpers/fingerprint.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from './harness.js';
 import { inApp } from './in-app.js';
@@ -67,7 +67,7 @@ async function recoverFromKit(page: Page, importer: Locator, file: string): Prom
   const savedPath = join(workDirectory, `saved-${Date.now()}`);
   await download.saveAs(savedPath);
   const result = {
-    saved: createHash('sha256').update(await readFile(savedPath)).digest('hex'),
+    saved: fingerprintOf(await readFile(savedPath)),
     expected: (await read.getByTestId('kit-sha-expected').textContent())!.trim(),
     rebuilt: (await read.getByTestId('kit-sha-rebuilt').textContent())!.trim(),
   };
@@ -104,7 +104,7 @@ const otherDeviceKit: RecoveryKit = {
 it('QR round trip: the sheet’s QR code, read from a screenshot, is the downloaded kit; the kit alone (file or photo) rebuilds the file', async () => {
   const name = 'knee-mri-2MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 2 * MiB);
+  const { sha256, fingerprint } = await writeRandomFile(path, 2 * MiB);
   const jsonPath = join(workDirectory, 'kit.json');
   const pngPath = join(workDirectory, 'kit-qr.png');
 
@@ -127,7 +127,7 @@ it('QR round trip: the sheet’s QR code, read from a screenshot, is the downloa
     await download.saveAs(jsonPath);
     const kitText = await readFile(jsonPath, 'utf8');
     const kit: RecoveryKit = parseRecoveryKit(kitText);
-    expect(kit).toMatchObject({ k: 3, n: 5, scheme: 'ssms', size: 2 * MiB, sha256 });
+    expect(kit).toMatchObject({ k: 3, n: 5, scheme: 'ssms', size: 2 * MiB, fingerprint });
     expect(kit.shares.map((share) => share.place)).toEqual(['a', 'b', 'c', 'd', 'e'].map((letter) => ({ kind: 'demo', id: `demo-${letter}` })));
     expect(kit.shares.map((share) => share.key)).toEqual([1, 2, 3, 4, 5].map((x) => shareKey(kit.recordId, x)));
     // The file name is printed only when the person asks for it.
@@ -170,13 +170,26 @@ it('QR round trip: the sheet’s QR code, read from a screenshot, is the downloa
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
     const fromFile = await recoverFromKit(page, importer, jsonPath);
-    expect(fromFile).toEqual({ saved: sha256, expected: sha256, rebuilt: sha256 });
+    expect(fromFile).toEqual({ saved: fingerprint, expected: fingerprint, rebuilt: fingerprint });
     expect(requests.filter((url) => url.includes('zxing'))).toEqual([]);
     const fromPhoto = await recoverFromKit(page, importer, pngPath);
-    expect(fromPhoto).toEqual({ saved: sha256, expected: sha256, rebuilt: sha256 });
+    expect(fromPhoto).toEqual({ saved: fingerprint, expected: fingerprint, rebuilt: fingerprint });
     const reader = requests.filter((url) => url.includes('zxing'));
     expect(reader).toHaveLength(1);
     expect(reader[0]!.startsWith(`${origin}/assets/zxing_reader-`) && reader[0]!.endsWith('.wasm'), reader[0]).toBe(true);
+
+    // A kit printed before fingerprints names the file by its plain SHA-256: the rebuild is checked
+    // against that (the whole file hashed again), and says so.
+    const legacyPath = join(workDirectory, 'kit-before-fingerprints.json');
+    const { fingerprint: _fingerprint, ...legacy } = JSON.parse(kitText) as Record<string, unknown>;
+    await writeFile(legacyPath, JSON.stringify({ ...legacy, sha256 }));
+    await importer.getByTestId('kit-file-input').setInputFiles(legacyPath);
+    const read = importer.getByTestId('kit-read');
+    await read.getByTestId('kit-verdict').waitFor({ timeout: 60_000 });
+    expect((await read.getByTestId('kit-verdict').textContent())!).toContain('Identical');
+    expect((await read.getByTestId('kit-sha-expected').textContent())!.trim()).toBe(sha256);
+    expect((await read.getByTestId('kit-sha-rebuilt').textContent())!.trim()).toBe(sha256);
+    await read.getByText('Fingerprint on the kit (SHA-256)').waitFor();
   });
 });
 

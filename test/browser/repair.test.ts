@@ -53,7 +53,7 @@ function wipeDemoCloud(page: Page, bucketId: string): Promise<void> {
 it('finds two lost shares, rebuilds them byte for byte from the other three, and the record is whole again', async () => {
   const name = 'xray-3MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 3 * MiB);
+  const { fingerprint } = await writeRandomFile(path, 3 * MiB);
   await inApp(browser, async ({ page }) => {
     await fillProtectForm(page, { path, name }, { scheme: 'ssms', k: 3, n: 5 });
     const override = page.getByTestId('placement').getByRole('checkbox', { name: /Protect anyway/ });
@@ -131,7 +131,7 @@ it('finds two lost shares, rebuilds them byte for byte from the other three, and
     await switchCloud(page, 'Demo cloud C', false);
     await record.getByRole('button', { name: 'Recover', exact: true }).click();
     await record.getByTestId('verdict').waitFor({ timeout: 60_000 });
-    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(sha256);
+    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(fingerprint);
   });
 });
 
@@ -175,7 +175,7 @@ function plantDemoShare(page: Page, bucketId: string, base64: string): Promise<v
 it('refresh makes a new split and deletes the old one; an old share mixed with the new ones is refused, and named', async () => {
   const name = 'ct-2MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 2 * MiB);
+  const { fingerprint } = await writeRandomFile(path, 2 * MiB);
   await inApp(browser, async ({ page }) => {
     await fillProtectForm(page, { path, name }, { scheme: 'ssms', k: 2, n: 3 });
     await page.getByRole('button', { name: 'Protect', exact: true }).click();
@@ -202,7 +202,7 @@ it('refresh makes a new split and deletes the old one; an old share mixed with t
     await switchCloud(page, 'Demo cloud A', true);
     await record.getByRole('button', { name: 'Recover', exact: true }).click();
     await record.getByTestId('verdict').waitFor({ timeout: 60_000 });
-    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(sha256);
+    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(fingerprint);
     await record.getByText(/^Share 2 in Demo cloud B: /).waitFor();
   });
 });
@@ -210,7 +210,7 @@ it('refresh makes a new split and deletes the old one; an old share mixed with t
 it('moves a share to another cloud: made there from the others, byte for byte, then deleted from the old one', async () => {
   const name = 'scan-1MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 1 * MiB);
+  const { fingerprint } = await writeRandomFile(path, 1 * MiB);
   await inApp(browser, async ({ page }) => {
     await fillProtectForm(page, { path, name }, { scheme: 'shamir', k: 2, n: 3 });
     await page.getByRole('button', { name: 'Protect', exact: true }).click();
@@ -234,6 +234,6 @@ it('moves a share to another cloud: made there from the others, byte for byte, t
     await switchCloud(page, 'Demo cloud A', false);
     await record.getByRole('button', { name: 'Recover', exact: true }).click();
     await record.getByTestId('verdict').waitFor({ timeout: 60_000 });
-    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(sha256);
+    expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(fingerprint);
   });
 });

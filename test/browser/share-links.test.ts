@@ -82,7 +82,7 @@ function sha256Hex(bytes: Uint8Array): string {
 it('a link made with a 1 hour expiry rebuilds the file, identical, in a fresh browser; nothing of its fragment is ever sent', async () => {
   const name = 'scan-5MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 5 * MiB);
+  const { sha256, fingerprint } = await writeRandomFile(path, 5 * MiB);
   const sender = await openApp(browser, inject('baseUrl'), { routeRequests: false, allowOrigins: [rgw.endpoint] });
   let link: string;
   let expiresAt: number;
@@ -136,7 +136,7 @@ it('a link made with a 1 hour expiry rebuilds the file, identical, in a fresh br
 
   const encoded = link.slice(link.indexOf(RECEIVE_ROUTE) + RECEIVE_ROUTE.length);
   const payload = decodeShareLink(encoded);
-  expect(payload).toMatchObject({ k: 2, n: 3, size: 5 * MiB, sha256, fileName: name, expiresAt: expiresAt / 1000 });
+  expect(payload).toMatchObject({ k: 2, n: 3, size: 5 * MiB, fingerprint, fileName: name, expiresAt: expiresAt / 1000 });
   expect(payload.shares.map((share) => share.x)).toEqual([1, 2, 3]);
 
   // The colleague: a fresh profile, nothing set up, only the link.
@@ -156,7 +156,7 @@ it('a link made with a 1 hour expiry rebuilds the file, identical, in a fresh br
     const verdict = received.getByTestId('link-verdict');
     await verdict.or(received.getByRole('alert')).waitFor({ timeout: LONG_WAIT });
     expect((await verdict.textContent())!.trim()).toMatch(/^\W*Identical: the rebuilt file is exactly the one your colleague protected\./);
-    expect((await received.getByTestId('link-sha-rebuilt').textContent())!.trim()).toBe(sha256);
+    expect((await received.getByTestId('link-sha-rebuilt').textContent())!.trim()).toBe(fingerprint);
     const [download] = await Promise.all([page.waitForEvent('download'), received.getByRole('button', { name: 'Save the file' }).click()]);
     expect(download.suggestedFilename()).toBe(name);
     expect(sha256Hex(await readFile((await download.path())!))).toBe(sha256);
@@ -177,7 +177,7 @@ it('a link made with a 1 hour expiry rebuilds the file, identical, in a fresh br
       RECEIVE_ROUTE,
       // Every 16 characters of it, at every offset.
       ...Array.from({ length: encoded.length - 15 }, (_, index) => encoded.slice(index, index + 16)),
-      payload.sha256,
+      fingerprint,
       payload.splitId,
       name,
       encodeURIComponent(name),

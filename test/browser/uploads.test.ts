@@ -79,20 +79,20 @@ async function safetyText(page: Page, name: string): Promise<string> {
   return ((await page.getByRole('article', { name }).getByTestId('record-safety').textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-async function recoverIdentical(page: Page, name: string, sha256: string): Promise<void> {
+async function recoverIdentical(page: Page, name: string, fingerprint: string): Promise<void> {
   const record = page.getByRole('article', { name });
   await record.getByRole('button', { name: 'Recover', exact: true }).click();
   const verdict = record.getByTestId('verdict');
   await verdict.or(record.getByRole('alert')).waitFor({ timeout: LONG_WAIT });
   expect((await record.textContent())!.replace(/\s+/g, ' ')).toMatch(/Identical: the rebuilt file is exactly the original/);
-  expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(sha256);
+  expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(fingerprint);
   await record.getByRole('button', { name: 'Close' }).click();
 }
 
 it('a cloud that refuses (CORS) leaves its share waiting on this device; the record is safe with 4 of 5 and says so; the share is sent once the cloud is fixed', async () => {
   const name = 'ct-12MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 12 * MiB);
+  const { fingerprint } = await writeRandomFile(path, 12 * MiB);
   const app = await openApp(browser, inject('baseUrl'), { routeRequests: false, allowOrigins: [rgw.endpoint, proxy.url] });
   const { page } = app;
   try {
@@ -141,7 +141,7 @@ it('a cloud that refuses (CORS) leaves its share waiting on this device; the rec
     // Recovery from the clouds alone, with two of them switched off.
     await locationItem(page, 'Ceph A').getByRole('switch', { name: 'Use Ceph A' }).uncheck();
     await locationItem(page, 'Ceph D').getByRole('switch', { name: 'Use Ceph D' }).uncheck();
-    await recoverIdentical(page, name, sha256);
+    await recoverIdentical(page, name, fingerprint);
 
     // Removing the record deletes its shares everywhere: refused while two clouds are off (it says
     // which shares are left), done once they are on again.
@@ -165,7 +165,7 @@ it('a cloud that refuses (CORS) leaves its share waiting on this device; the rec
 it('closing the tab in the middle of a multipart upload: after the reload the upload resumes with only the missing part, and the file comes back exact', async () => {
   const name = 'mr-48MiB.bin';
   const path = join(workDirectory, name);
-  const sha256 = await writeRandomFile(path, 48 * MiB);
+  const { fingerprint } = await writeRandomFile(path, 48 * MiB);
   // The first request for a second part is held (not forwarded while the test runs): part 1 lands, part 2 never answers.
   proxy.clear();
   proxy.inject({ fault: { kind: 'delay', ms: 600_000 }, method: 'PUT', path: /partNumber=2&/, times: 1 });
@@ -218,7 +218,7 @@ it('closing the tab in the middle of a multipart upload: after the reload the up
     // Rebuilt from the real cloud and two demo clouds, with the other two switched off.
     await switchCloud(page, 'Demo cloud A', false);
     await switchCloud(page, 'Demo cloud B', false);
-    await recoverIdentical(page, name, sha256);
+    await recoverIdentical(page, name, fingerprint);
   } finally {
     await context.close();
   }

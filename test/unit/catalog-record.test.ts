@@ -42,6 +42,14 @@ describe('parseCatalogRecord', () => {
     expect(parseCatalogRecord(structuredClone(good))).toEqual(good);
   });
 
+  it('accepts a record named by its fingerprint, and one from before fingerprints by its SHA-256 (either, or both)', () => {
+    const { sha256: _sha256, ...withoutSha256 } = good;
+    const current = { ...withoutSha256, fingerprint: 'b'.repeat(64) };
+    expect(parseCatalogRecord(structuredClone(current))).toEqual(current);
+    expect(parseCatalogRecord({ ...current, sha256: 'a'.repeat(64) })).toEqual({ ...current, sha256: 'a'.repeat(64) });
+    expect(parseCatalogRecord(structuredClone(good))).toEqual(good);
+  });
+
   it('accepts a folder record with what it holds', () => {
     expect(parseCatalogRecord(structuredClone(folder))).toEqual(folder);
   });
@@ -52,6 +60,8 @@ describe('parseCatalogRecord', () => {
     ['another version', { ...good, version: 2 }],
     ['an id that is not 16 bytes of hex', { ...good, id: 'report.pdf' }],
     ['a hash that is not SHA-256 hex', { ...good, sha256: 'abc' }],
+    ['a fingerprint that is not 32 bytes of hex', { ...good, fingerprint: 'B'.repeat(64) }],
+    ['neither a fingerprint nor a SHA-256', { ...good, sha256: undefined }],
     ['an unknown scheme', { ...good, scheme: 'xor' }],
     ['k larger than n', { ...good, k: 4 }],
     ['k below 2', { ...good, k: 1 }],

@@ -85,6 +85,10 @@ const record: CatalogRecord = {
   ],
 };
 
+const { sha256: _legacy, ...recordWithoutSha256 } = record;
+/** The same record as made now: named by its fingerprint. */
+const fingerprinted: CatalogRecord = { ...recordWithoutSha256, fingerprint: 'd'.repeat(64) };
+
 function made(choices: { includeFileName?: boolean } = {}, from: CatalogRecord = record): RecoveryKit {
   const result = makeRecoveryKit(from, placeOf, choices);
   if (!result.ok) throw new Error(`no kit: ${result.unknownBucketIds.join(', ')}`);
@@ -169,6 +173,7 @@ describe('round trips', () => {
       shares: made().shares.map((share) => (share.x === 2 ? { ...share, key: 'elsewhere/2.tshare', size: 7 } : share)),
     },
     'a file name beyond ASCII (escaped in the QR text)': { ...made(), fileName: 'Émile — IRM 😀.pdf' },
+    'a record named by its fingerprint (kits from before fingerprints carry the SHA-256)': made({}, fingerprinted),
     '2 of 2 in one demo cloud, an empty file': {
       ...made(),
       k: 2,
@@ -217,6 +222,17 @@ describe('round trips', () => {
     expect(recoveryKitQr(large(60))).toBeUndefined();
   });
 
+  it('carries the fingerprint of a record that has one, and makes back a record named by it', () => {
+    const kit = made({}, fingerprinted);
+    expect(kit.fingerprint).toBe('d'.repeat(64));
+    expect(kit.sha256).toBeUndefined();
+    expect(JSON.parse(recoveryKitJson(kit))).toMatchObject({ fingerprint: 'd'.repeat(64) });
+    expect(JSON.parse(recoveryKitQrText(kit))).toMatchObject({ g: 'd'.repeat(64) });
+    const back = recordFromKit(kit, 1);
+    expect(parseCatalogRecord(back)).toEqual(back);
+    expect(back.fingerprint).toBe('d'.repeat(64));
+  });
+
   it('makes back a catalog record the catalog itself accepts, every share at its location', () => {
     const back = recordFromKit(made({ includeFileName: true }), 42);
     expect(parseCatalogRecord(back)).toEqual(back);
@@ -256,6 +272,8 @@ describe('refusals', () => {
     ['version 2', json((value) => (value['version'] = 2)), 'kit.version'],
     ['version "1" as text', json((value) => (value['version'] = '1')), 'kit.version'],
     ['a compact kit of version 2', recoveryKitQrText(kit).replace('"tessera-kit":1', '"tessera-kit":2'), 'kit.version'],
+    ['neither a fingerprint nor a SHA-256', json((value) => delete value['sha256']), 'kit.malformed'],
+    ['a fingerprint that is not 64 hex digits', json((value) => (value['fingerprint'] = 'z'.repeat(64))), 'kit.malformed'],
     ['k above n', json((value) => (value['k'] = 6)), 'kit.malformed'],
     ['k of 1', json((value) => (value['k'] = 1)), 'kit.malformed'],
     ['k not a whole number', json((value) => (value['k'] = 2.5)), 'kit.malformed'],

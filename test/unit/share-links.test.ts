@@ -73,6 +73,20 @@ describe('encodeShareLink / decodeShareLink', () => {
     }
   });
 
+  it('carries the fingerprint as `p`, and still reads a link from before fingerprints with its SHA-256 as `h`', () => {
+    const { sha256: _sha256, ...rest } = good;
+    const current: ShareLinkPayload = { ...rest, fingerprint: 'b'.repeat(64) };
+    const encoded = encodeShareLink(current);
+    const json = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(json['p']).toBe('b'.repeat(64));
+    expect(json).not.toHaveProperty('h');
+    expect(decodeShareLink(encoded)).toEqual(current);
+    expect(decodeShareLink(wire({}))).toMatchObject({ sha256: good.sha256 });
+    expect(decodeShareLink(wire({})).fingerprint).toBeUndefined();
+    expectLinkError(() => decodeShareLink(wire({ h: undefined })), 'link.malformed');
+    expectLinkError(() => decodeShareLink(wire({ h: undefined, p: 'x'.repeat(64) })), 'link.malformed');
+  });
+
   it('leaves out what was not given: no file name unless the sender ticked it', () => {
     const json = Buffer.from(encodeShareLink(good), 'base64url').toString('utf8');
     expect(JSON.parse(json)).toEqual({

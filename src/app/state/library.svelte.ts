@@ -7,6 +7,7 @@ import {
   type JobHandle,
   type Recovery,
 } from '../../jobs/index.js';
+import { sameFile } from '../../records/identity.js';
 import { startDownload } from '../download.js';
 import { saveToFolder, zipOf } from '../save-folder.js';
 import { audit } from '../../vault/audit.js';
@@ -100,8 +101,9 @@ export class Library {
     handle.done.then(
       (recovery) => {
         delete this.handles[record.id];
-        this.set(record.id, { state: 'done', recovery, identical: recovery.sha256 === record.sha256 });
-        audit.record({ action: 'recover', recordId: record.id, ...(recovery.sha256 === record.sha256 ? { outcome: 'ok' } : { outcome: 'failed', code: 'recover.different' }), bucketIds: record.shares.map((share) => share.bucketId), counts: { used: recovery.result.usedShares.length, unreachable: recovery.unavailable.length, rejected: recovery.rejected.length } });
+        const identical = sameFile(record, recovery);
+        this.set(record.id, { state: 'done', recovery, identical });
+        audit.record({ action: 'recover', recordId: record.id, ...(identical ? { outcome: 'ok' } : { outcome: 'failed', code: 'recover.different' }), bucketIds: record.shares.map((share) => share.bucketId), counts: { used: recovery.result.usedShares.length, unreachable: recovery.unavailable.length, rejected: recovery.rejected.length } });
       },
       (error: unknown) => {
         delete this.handles[record.id];

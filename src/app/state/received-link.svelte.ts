@@ -1,3 +1,4 @@
+import { sameFile } from '../../records/identity.js';
 import { discardRecoveredFile, getRecoveredFile, recoverFromLink, type JobHandle } from '../../jobs/index.js';
 import { decodeShareLink, payloadFromHash, ShareLinkError, type ShareLinkErrorCode, type ShareLinkPayload } from '../../storage/share-links.js';
 import { audit } from '../../vault/audit.js';
@@ -67,7 +68,7 @@ export class ReceivedLink {
     handle.done.then(
       (recovery) => {
         this.#handle = undefined;
-        const identical = recovery.sha256 === link.sha256 && recovery.result.splitId === link.splitId;
+        const identical = sameFile(link, recovery) && recovery.result.splitId === link.splitId;
         audit.record(
           identical
             ? { action: 'link-open', outcome: 'ok', counts: { used: recovery.result.usedShares.length, unreachable: recovery.unavailable.length, rejected: recovery.rejected.length } }
