@@ -91,6 +91,11 @@ export class BufferRecycler {
   }
 }
 
+/** Whether `view` is the whole of an ArrayBuffer of its own (so nothing else can change it). */
+function ownsItsBuffer(view: Uint8Array): boolean {
+  return view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+}
+
 /** Copies `parts` one after another into one (recycled) buffer; returns views on it. */
 function packInto(recycler: BufferRecycler, parts: readonly Uint8Array[]): Uint8Array[] {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
@@ -174,7 +179,9 @@ export function createLocalRecoverExecutor(
         if (!rebuilt) return { plaintext: undefined, inconsistent: [] };
         const digests = context.fingerprint ? digestBlocks(rebuilt.plaintext) : undefined;
         const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
-        const plaintext = packInto(recycler, [rebuilt.plaintext])[0]!;
+        // ssms: the plaintext is WebCrypto's own fresh buffer, handed out as it is; shamir: a view
+        // into the rebuilder's workspace, copied out (into a recycled buffer).
+        const plaintext = ownsItsBuffer(rebuilt.plaintext) ? rebuilt.plaintext : packInto(recycler, [rebuilt.plaintext])[0]!;
         return digests ? { plaintext, inconsistent, digests: await digests } : { plaintext, inconsistent };
       } finally {
         idle.push(rebuilder);
