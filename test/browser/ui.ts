@@ -81,3 +81,16 @@ export async function demoCloudFiles(page: Page): Promise<string[]> {
     return names.sort();
   });
 }
+
+/** The bytes of one object of a demo cloud, by its path as demoCloudFiles gives it. */
+export async function demoCloudObject(page: Page, path: string): Promise<Uint8Array> {
+  const base64 = await page.evaluate(async (parts) => {
+    let directory = await navigator.storage.getDirectory();
+    for (const name of parts.slice(0, -1)) directory = await directory.getDirectoryHandle(name);
+    const bytes = new Uint8Array(await (await (await directory.getFileHandle(parts.at(-1)!)).getFile()).arrayBuffer());
+    let binary = '';
+    for (let offset = 0; offset < bytes.length; offset += 0x8000) binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
+    return btoa(binary);
+  }, path.split('/'));
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}

@@ -32,8 +32,9 @@ export class AppState {
   ready = $state(false);
 
   constructor() {
-    // "Reset the demo" (CloudPanel) removes protected files through the usual removal.
-    this.clouds.connectDemoRecords({ list: () => this.library.records, remove: (record) => this.uploads.remove(record) });
+    // "Reset the demo" (CloudPanel) removes protected files through the usual removal; like every
+    // presenter control, it writes nothing to the audit trail.
+    this.clouds.connectDemoRecords({ list: () => this.library.records, remove: (record) => this.uploads.remove(record, { audited: false }) });
   }
 
   loadError = $state<ShownError | undefined>();

@@ -49,6 +49,11 @@ export class Drops {
     this.add(collectDirectoryHandle(handle));
   }
 
+  /** Files collected elsewhere (the demo sample, fetched from the app's own origin); returns the item's id. */
+  addCollected(collected: Collected): number {
+    return this.add(Promise.resolve(collected));
+  }
+
   remove(id: number): void {
     this.aborts[id]?.abort();
     delete this.aborts[id];
@@ -67,7 +72,7 @@ export class Drops {
     return this.items.some((item) => item.state === 'reading');
   }
 
-  private add(collecting: Promise<Collected>): void {
+  private add(collecting: Promise<Collected>): number {
     const id = this.nextId++;
     const abort = new AbortController();
     this.aborts[id] = abort;
@@ -97,6 +102,7 @@ export class Drops {
         }));
       })
       .finally(() => delete this.aborts[id]);
+    return id;
   }
 
   private replace(id: number, update: (item: DropItem) => DropItem): void {

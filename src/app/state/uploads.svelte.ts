@@ -118,9 +118,10 @@ export class Uploads {
   /**
    * Removes the record everywhere: stops its upload, aborts unfinished uploads, deletes its shares
    * from every cloud and from this device, and forgets it. If a cloud cannot be reached, the record
-   * stays and says which shares are left.
+   * stays and says which shares are left. `audited: false` is for "Reset the demo", a presenter's
+   * control, which leaves the audit trail alone.
    */
-  async remove(record: CatalogRecord): Promise<void> {
+  async remove(record: CatalogRecord, { audited = true }: { readonly audited?: boolean } = {}): Promise<void> {
     if (this.byRecord[record.id]?.state === 'removing') return;
     const handle = this.handles[record.id];
     delete this.handles[record.id];
@@ -132,12 +133,12 @@ export class Uploads {
     try {
       const left = await removeRecord(record, this.clouds.all);
       if (left.length === 0) {
-        audit.record({ action: 'remove', outcome: 'ok', recordId: record.id, bucketIds: record.shares.map((share) => share.bucketId) });
+        if (audited) audit.record({ action: 'remove', outcome: 'ok', recordId: record.id, bucketIds: record.shares.map((share) => share.bucketId) });
         this.library.forget(record.id);
         this.clear(record.id);
         return;
       }
-      audit.record({ action: 'remove', outcome: 'failed', code: 'bucket.offline', recordId: record.id, bucketIds: left.map((share) => share.bucketId), counts: { left: left.length } });
+      if (audited) audit.record({ action: 'remove', outcome: 'failed', code: 'bucket.offline', recordId: record.id, bucketIds: left.map((share) => share.bucketId), counts: { left: left.length } });
       const where = left.map((share) => `share ${share.x} in ${this.clouds.label(share.bucketId)} (${share.reason})`).join('; ');
       this.set(record.id, {
         state: 'failed',
@@ -149,7 +150,7 @@ export class Uploads {
         },
       });
     } catch (error) {
-      audit.failed('remove', error, { recordId: record.id });
+      if (audited) audit.failed('remove', error, { recordId: record.id });
       const shown = describeError(error, 'remove');
       this.set(record.id, shown ? { state: 'failed', error: shown } : { state: 'finished', outcomes: [] });
     }
