@@ -2,7 +2,10 @@
  * Accessibility (issue 7): axe-core finds no serious or critical violation on any screen a person
  * meets — the first screen, a file chosen, the vault made, a record protected, recovered, checked,
  * its recovery kit, its share files, a storage location being added, the vault locked after a
- * reload, a DICOM study looked at with "What each cloud sees" open, and the activity panel.
+ * reload, a DICOM study looked at with "What each cloud sees" open, the activity panel, the Lab
+ * page before and after a run, and the presenter's screens: the sample study loaded in one click,
+ * the list of keyboard shortcuts, and the projector layout (a recovery with a cloud off and a
+ * damaged share, "Reset the demo" asking). The update notice is checked in update-notice.test.ts.
  * Each screen is checked softly, so one run lists the violations of every screen.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -121,5 +124,50 @@ it('has no serious or critical violation with a DICOM study in the viewer and "W
 
     await page.getByRole('region', { name: 'Activity' }).scrollIntoViewIfNeeded();
     await expectAccessible(page, 'the activity panel');
+  });
+});
+
+it('has no serious or critical violation in the presenter screens: the sample loaded, the shortcuts, the projector layout', async () => {
+  await inApp(browser, async ({ page }) => {
+    await page.getByRole('button', { name: 'Try it with a sample study' }).click();
+    const item = page.getByRole('list', { name: 'Chosen files' }).getByTestId('drop-item');
+    await item.getByText('DEMO, ALEX').first().waitFor({ timeout: LONG_WAIT });
+    await expectAccessible(page, 'the sample study loaded with one click');
+
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await expectAccessible(page, 'the list of keyboard shortcuts');
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: /^Projector layout/ }).click();
+    await page.getByRole('button', { name: /^Projector layout/, pressed: true }).waitFor();
+    await expectAccessible(page, 'the projector layout with the sample study chosen');
+
+    await makeVaultIfNew(page);
+    await page.getByRole('button', { name: 'Protect', exact: true }).click();
+    const record = page.getByRole('article', { name: 'demo-cd.tar' });
+    await record.getByTestId('record-safety').getByText(/Safe: all 5 shares are stored/).waitFor({ timeout: LONG_WAIT });
+    await page.getByRole('switch', { name: 'Demo cloud D' }).uncheck();
+    await page.getByRole('group', { name: 'Presenter controls for Demo cloud C', exact: true }).getByRole('button', { name: 'Corrupt a share' }).click();
+    await page.getByTestId('demo-notice').getByText('One share in Demo cloud C was damaged.').waitFor();
+    await record.getByRole('button', { name: 'Recover', exact: true }).click();
+    await record.getByTestId('verdict').waitFor({ timeout: LONG_WAIT });
+    await expectAccessible(page, 'the projector layout: a recovery with a cloud off and a damaged share');
+
+    await page.getByRole('button', { name: 'Reset the demo…' }).click();
+    await page.getByRole('group', { name: 'Reset the demo', exact: true }).waitFor();
+    await expectAccessible(page, 'the projector layout: "Reset the demo" asking to confirm');
+  });
+});
+
+it('has no serious or critical violation on the Lab page, before and after running every scheme', async () => {
+  await inApp(browser, async ({ page }) => {
+    await page.getByRole('link', { name: "Lab: compare the papers' schemes" }).click();
+    await page.getByTestId('lab-original').waitFor();
+    await expectAccessible(page, 'the Lab page, before running');
+
+    await page.getByRole('button', { name: 'Run every scheme' }).click();
+    await page.getByTestId('lab-status').getByText(/^Done: \d+ schemes measured/).waitFor({ timeout: LONG_WAIT });
+    await expectAccessible(page, 'the Lab page with the table and the pictures');
   });
 });
