@@ -74,19 +74,39 @@ export class MemorySink implements ByteSink {
 /**
  * Reads `inner` in large blocks and serves smaller reads from them, for sources where each read
  * has a high fixed cost (a File's slice().arrayBuffer() goes through the browser's blob machinery).
- * Sequential reads hit the block; others read through. Every returned array is the caller's own.
+ * Reads may be asked for several at once (protect keeps a few chunks in flight): a block is
+ * remembered as soon as its read starts, so reads that fall in it wait for that one read instead of
+ * each reading the block again. When a read starts a block, the block after it is read too (read
+ * ahead), so a reader going front to back rarely waits: the browser reads the next block while
+ * this one is used. The last three blocks are kept. Reads at least a block long read through.
+ * Every returned array is the caller's own.
  */
 export function blockSource(inner: ByteSource, blockSize: number): ByteSource {
-  let block: { offset: number; bytes: Uint8Array } | undefined;
+  type Block = { readonly offset: number; readonly end: number; readonly bytes: Promise<Uint8Array> };
+  let blocks: Block[] = [];
+  const start = (offset: number): Block => {
+    const block: Block = { offset, end: Math.min(inner.size, offset + blockSize), bytes: inner.read(offset, Math.min(inner.size, offset + blockSize) - offset) };
+    // A failed read is not kept: the next read of these bytes tries again.
+    block.bytes.catch(() => (blocks = blocks.filter((candidate) => candidate !== block)));
+    blocks = [...blocks.slice(-2), block];
+    return block;
+  };
+  const find = (offset: number, end: number): Block | undefined => blocks.find((candidate) => offset >= candidate.offset && end <= candidate.end);
   return {
     size: inner.size,
     async read(offset, length) {
+      if (length >= blockSize) return inner.read(offset, length);
       const end = Math.min(inner.size, offset + length);
-      if (!block || offset < block.offset || end > block.offset + block.bytes.length) {
-        if (length >= blockSize) return inner.read(offset, length);
-        block = { offset, bytes: await inner.read(offset, Math.min(blockSize, inner.size - offset)) };
+      let block = find(offset, end);
+      if (!block) {
+        block = start(offset);
+        if (block.end < inner.size && !find(block.end, Math.min(inner.size, block.end + 1))) start(block.end);
+      } else if (block.end < inner.size && offset - block.offset >= blockSize / 2 && !find(block.end, Math.min(inner.size, block.end + 1))) {
+        // Half way through a block and nothing read after it yet: read ahead now.
+        start(block.end);
       }
-      return block.bytes.slice(offset - block.offset, end - block.offset);
+      const bytes = await block.bytes;
+      return bytes.slice(offset - block.offset, end - block.offset);
     },
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };

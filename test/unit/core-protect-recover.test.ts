@@ -224,10 +224,40 @@ describe('blockSource', () => {
     const parts: Uint8Array[] = [];
     for (let offset = 0; offset < 1000; offset += 64) parts.push(await source.read(offset, 64));
     expect(sameBytes(Buffer.concat(parts), data)).toBe(true);
+    // 4 blocks of 256 bytes, each read once (the first read also reads the second block ahead).
     expect(reads).toBe(4);
     expect(parts[0]!.buffer).not.toBe(parts[1]!.buffer);
     expect(sameBytes(await source.read(10, 5), data.subarray(10, 15))).toBe(true);
     expect(sameBytes(await source.read(990, 64), data.subarray(990))).toBe(true);
     expect(sameBytes(await source.read(0, 600), data.subarray(0, 600))).toBe(true);
+  });
+
+  it('reads each block once, and the next one ahead, when reads are asked for several at once, as protect asks for chunks in flight', async () => {
+    const data = randomBytes(1024);
+    const asked: number[] = [];
+    const inner: ByteSource = {
+      size: data.length,
+      read: async (offset, length) => {
+        asked.push(offset);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return data.slice(offset, offset + length);
+      },
+    };
+    const source = blockSource(inner, 256);
+    const parts = await Promise.all(Array.from({ length: 16 }, (_, index) => source.read(index * 64, 64)));
+    expect(sameBytes(Buffer.concat(parts), data)).toBe(true);
+    expect(asked).toEqual([0, 256, 512, 768]);
+  });
+
+  it('forgets a block whose read failed, so that reading it again tries again', async () => {
+    let failing = true;
+    const inner: ByteSource = {
+      size: 512,
+      read: (offset, length) => (failing ? Promise.reject(new Error('locked')) : Promise.resolve(new Uint8Array(length).fill(7))),
+    };
+    const source = blockSource(inner, 256);
+    await expect(source.read(0, 64)).rejects.toThrow('locked');
+    failing = false;
+    expect(await source.read(0, 64)).toEqual(new Uint8Array(64).fill(7));
   });
 });
