@@ -41,20 +41,82 @@ interface Candidate {
 export async function recover(shares: readonly ByteSource[], sink: ByteSink, options: RecoverOptions = {}): Promise<RecoverResult> {
   if (!Array.isArray(shares)) throw new TypeError('shares must be an array of ByteSource');
   try {
-    return await recoverInto(shares, sink, options);
+    return await recoverLeavingOut(shares, sink, options, new Set());
   } catch (error) {
     await sink.abort?.(error);
     throw error;
   }
 }
 
-async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, options: RecoverOptions): Promise<RecoverResult> {
+/** How many conflicting claims to one x recovery resolves by leaving shares out, at most. */
+const MAX_CONFLICTS = 3;
+
+/**
+ * Recovers from `shares` but those at the positions in `leftOut`. When two different shares claim
+ * one x (share-format.md §7: a provider re-sealed a header with another share's x, or two splits'
+ * shares were mixed with identical parameters), at most one of them is genuine, and refusing both
+ * would let one provider block a recovery that k honest shares could make: so recovery is tried
+ * without each of them in turn — first without the one whose key share disagrees with the other
+ * shares, when there are enough others to tell — and the one left out is named (share.duplicate).
+ * A conflict is found before anything is written, so a try that fails early leaves the sink
+ * untouched; a try that fails after writing ends the recovery.
+ */
+async function recoverLeavingOut(shares: readonly ByteSource[], sink: ByteSink, options: RecoverOptions, leftOut: ReadonlySet<number>): Promise<RecoverResult> {
+  try {
+    return await recoverInto(shares, sink, options, leftOut);
+  } catch (error) {
+    if (!(error instanceof ConflictingShares) || leftOut.size >= MAX_CONFLICTS) throw error;
+    let last: unknown = error;
+    for (const out of error.tryWithout) {
+      let written = false;
+      const watched: ByteSink = {
+        write: (bytes) => {
+          written = true;
+          return sink.write(bytes);
+        },
+        close: () => sink.close(),
+        ...(sink.abort ? { abort: (reason?: unknown) => sink.abort!(reason) } : {}),
+      };
+      try {
+        const result = await recoverLeavingOut(shares, watched, options, new Set([...leftOut, out.index]));
+        const other = error.claimants.find((claimant) => claimant.index !== out.index)!;
+        const problem: ShareProblem = {
+          shareIndex: out.index,
+          shareX: out.header.x,
+          code: 'share.duplicate',
+          message: `Share #${out.index + 1} claims x=${out.header.x}, as share #${other.index + 1} does, and does not fit the others: it was left out.`,
+        };
+        return { ...result, problems: [...result.problems, problem].sort((a, b) => a.shareIndex - b.shareIndex) };
+      } catch (inner) {
+        if (written) throw inner;
+        last = inner;
+      }
+    }
+    // Neither try rebuilt the file: the conflict is what to tell, unless a try was cancelled or broke.
+    const known = toTesseraError(last);
+    throw !known || known.code === 'job.aborted' ? last : error;
+  }
+}
+
+/** Two different shares claim one x (thrown before anything is written; see recoverLeavingOut). */
+class ConflictingShares extends TesseraError {
+  constructor(
+    readonly claimants: readonly Candidate[],
+    /** The claimants in the order to try leaving them out. */
+    readonly tryWithout: readonly Candidate[],
+  ) {
+    const [first, second] = claimants;
+    super('share.duplicate', `Two different shares claim x=${first!.header.x} (#${first!.index + 1} and #${second!.index + 1}).`, { shareIndex: second!.index, shareX: second!.header.x });
+  }
+}
+
+async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, options: RecoverOptions, leftOut: ReadonlySet<number>): Promise<RecoverResult> {
   const problems = new Map<number, ShareProblem>();
   const report = (index: number, shareX: number | undefined, code: ErrorCode, message: string): void => {
     if (!problems.has(index)) problems.set(index, { shareIndex: index, shareX, code, message });
   };
 
-  const candidates = await readHeaders(shares, report);
+  const candidates = (await readHeaders(shares, report)).filter((candidate) => !leftOut.has(candidate.index));
   const group = chooseGroup(candidates, report, problems);
   const { scheme, k, n, chunkSize, size, splitId } = group[0]!.header;
   const chunks = chunkCount(size, chunkSize);
@@ -339,6 +401,14 @@ function chooseGroup(
   const seen = new Map<number, Candidate>();
   for (const candidate of group) {
     const twin = seen.get(candidate.header.x);
+    if (twin && !equalBytes(twin.headerBytes, candidate.headerBytes)) {
+      // Different shares with one x: at most one is genuine (recoverLeavingOut tries without each).
+      const others = group.filter((other) => other.header.x !== candidate.header.x);
+      // Its key share on the polynomial through k others (when there are k others to tell by).
+      const fits = (claimant: Candidate): boolean => others.length < k || keyShareConsistent(others.slice(0, k), claimant);
+      const [a, b] = [twin, candidate];
+      throw new ConflictingShares([a, b], fits(a) && !fits(b) ? [b, a] : fits(b) && !fits(a) ? [a, b] : [b, a]);
+    }
     if (twin) {
       throw new TesseraError(
         'share.duplicate',

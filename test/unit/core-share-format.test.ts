@@ -207,6 +207,27 @@ describe('refusals, each with its own code', () => {
     expect(error.shareX).toBe(2);
   });
 
+  it('two different shares claiming one x: the one that does not fit is left out and named, never a wrong file', async () => {
+    const { createHash } = await import('node:crypto');
+    const input = patternBytes(300, 7);
+    const { shares } = await protectBytes(input, { scheme: 'ssms', k: 3, n: 5, chunkSize: 64 });
+    // A provider re-seals share x=1's header as x=2 (header byte 12, digest over bytes 0..75 at 76).
+    const forged = shares[0]!.slice();
+    forged[12] = 2;
+    forged.set(createHash('sha256').update(forged.subarray(0, 76)).digest(), 76);
+    for (const given of [
+      [forged, shares[1]!, shares[2]!, shares[3]!],
+      [shares[1]!, forged, shares[2]!, shares[3]!],
+      [forged, shares[1]!, shares[2]!, shares[3]!, shares[4]!],
+    ]) {
+      const { result, data } = await recoverBytes(given);
+      expect(hex(data)).toBe(hex(input));
+      expect(result.problems).toEqual([expect.objectContaining({ shareIndex: given.indexOf(forged), code: 'share.duplicate', shareX: 2 })]);
+    }
+    // With exactly k, one of them forged: refused, nothing written.
+    await expectCode(recoverBytes([forged, shares[1]!, shares[2]!]), 'share.duplicate', /Two different shares claim x=2/);
+  });
+
   it('share.too-few: fewer than k shares', async () => {
     const { shares } = await make();
     await expectCode(recoverBytes([shares[0]!, shares[4]!]), 'share.too-few', /2 usable shares, and 3 are needed/);
