@@ -14,6 +14,7 @@ import type { Browser, Download, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureFolder, runPython } from '../helpers/dicom-tools.js';
 import { fingerprintOf } from '../helpers/fingerprint.js';
+import { scanForPlaintext } from '../helpers/plaintext-scan.js';
 import { launchChromium } from './harness.js';
 import { inApp } from './in-app.js';
 import { TEST_PASSPHRASE, demoCloudFiles, switchCloud } from './ui.js';
@@ -62,13 +63,10 @@ async function downloadFrom(page: Page, click: () => Promise<void>): Promise<Dow
   return downloaded;
 }
 
+/** The identifying values found in any request (method, URL, headers, body; any case, percent-encoded too). */
 function scanRequests(requests: readonly Request[]): string[] {
-  const leaks: string[] = [];
-  for (const request of requests) {
-    const text = [request.method(), request.url(), JSON.stringify(request.headers()), request.postData() ?? ''].join('\n');
-    for (const secret of IDENTIFYING) if (text.includes(secret)) leaks.push(`${secret} in ${request.method()} ${request.url()}`);
-  }
-  return leaks;
+  const sent = requests.map((request) => ({ method: request.method(), url: request.url(), headers: request.headers(), extraHeaders: {}, body: request.postDataBuffer() ?? new Uint8Array(0) }));
+  return scanForPlaintext(sent, undefined, IDENTIFYING).leaks.map((leak) => `${leak.what} in ${leak.request}, ${leak.where}`);
 }
 
 it('reads the demo CD as one study tree, copies it de-identified, protects it as one record and gives back every file', async () => {
