@@ -13,3 +13,14 @@ export function bytesAsPicture(bytes: Uint8Array, width: number): LabImage | und
   const height = Math.floor(bytes.length / width);
   return { width, height, pixels: bytes.subarray(0, width * height) };
 }
+
+/** Throws a TypeError or RangeError, naming `name`, unless `image` is a well-formed LabImage. */
+export function checkImage(image: LabImage, name: string): void {
+  if (typeof image !== 'object' || image === null) throw new TypeError(`${name} must be a LabImage`);
+  if (!Number.isSafeInteger(image.width) || image.width < 1) throw new RangeError(`${name}.width must be a positive integer, got ${image.width}`);
+  if (!Number.isSafeInteger(image.height) || image.height < 1) throw new RangeError(`${name}.height must be a positive integer, got ${image.height}`);
+  if (!(image.pixels instanceof Uint8Array)) throw new TypeError(`${name}.pixels must be a Uint8Array`);
+  if (image.pixels.length !== image.width * image.height) {
+    throw new RangeError(`${name}.pixels must hold ${image.width}×${image.height} = ${image.width * image.height} bytes, got ${image.pixels.length}`);
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build, preview } from 'vite';
+import { build, preview, type PluginOption } from 'vite';
 
 /** The repository's root folder, with a trailing slash. */
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,6 +17,8 @@ interface BuildOptions {
    * what ships and a profile can still be read back in terms of the sources (the benchmark does).
    */
   readonly sourcemap?: boolean | 'hidden';
+  /** Plugins added to the app's own (a test's variant of the build). */
+  readonly plugins?: PluginOption[];
 }
 
 /** Builds the app into `outDir` (emptied first), in production mode whatever NODE_ENV says. */
@@ -33,6 +35,7 @@ export async function buildApp(outDir: string, options: BuildOptions = {}): Prom
       logLevel: 'warn',
       clearScreen: false,
       build: { outDir, emptyOutDir: true, ...(options.sourcemap !== undefined ? { sourcemap: options.sourcemap } : {}) },
+      ...(options.plugins ? { plugins: options.plugins } : {}),
     });
   } finally {
     if (nodeEnv === undefined) delete process.env['NODE_ENV'];

@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeRandomFile } from '../helpers/random-file.js';
 import { describeViolations, seriousViolations } from './axe.js';
 import { launchChromium, openApp } from './harness.js';
-import { root } from './serve-app.js';
+import { buildApp, root } from './serve-app.js';
 import { waitForServiceWorker } from './service-worker.js';
 import { fillProtectForm } from './ui.js';
 
@@ -39,23 +39,9 @@ let server: PreviewServer | undefined;
  * A different index.html is a different precache list, so a different sw.js: an update.
  */
 async function buildSecondVersion(outDir: string): Promise<void> {
-  // As serve-app.ts's buildApp: Vitest sets NODE_ENV=test, and what ships is a production build.
-  const nodeEnv = process.env['NODE_ENV'];
-  process.env['NODE_ENV'] = 'production';
-  try {
-    await build({
-      root,
-      configFile,
-      mode: 'production',
-      logLevel: 'warn',
-      clearScreen: false,
-      build: { outDir, emptyOutDir: true },
-      plugins: [{ name: 'second-version', transformIndexHtml: () => [{ tag: 'meta', attrs: { name: MARKER, content: 'second' }, injectTo: 'head' }] }],
-    });
-  } finally {
-    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
-    else process.env['NODE_ENV'] = nodeEnv;
-  }
+  await buildApp(outDir, {
+    plugins: [{ name: 'second-version', transformIndexHtml: () => [{ tag: 'meta', attrs: { name: MARKER, content: 'second' }, injectTo: 'head' }] }],
+  });
 }
 
 /** Serves a build with `vite preview` on 127.0.0.1 (port 0: any free one). */

@@ -1,3 +1,4 @@
+import { checkImage } from '../pictures.js';
 import type { Holding, LabImage, LabScheme, Protection } from '../types.js';
 
 /**
@@ -321,14 +322,4 @@ function checkParams(params: ChaosLsbParams): void {
     if (value.includes('\0')) throw new RangeError(`params.${name} must not contain the termination symbol NUL`);
   }
   if (params.stegoKey.includes('\n')) throw new RangeError('params.stegoKey must be one line');
-}
-
-function checkImage(image: LabImage, name: string): void {
-  if (typeof image !== 'object' || image === null) throw new TypeError(`${name} must be a LabImage`);
-  if (!Number.isSafeInteger(image.width) || image.width < 1) throw new RangeError(`${name}.width must be a positive integer, got ${image.width}`);
-  if (!Number.isSafeInteger(image.height) || image.height < 1) throw new RangeError(`${name}.height must be a positive integer, got ${image.height}`);
-  if (!(image.pixels instanceof Uint8Array)) throw new TypeError(`${name}.pixels must be a Uint8Array`);
-  if (image.pixels.length !== image.width * image.height) {
-    throw new RangeError(`${name}.pixels must hold ${image.width}×${image.height} = ${image.width * image.height} bytes, got ${image.pixels.length}`);
-  }
 }

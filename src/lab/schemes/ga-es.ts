@@ -1,4 +1,5 @@
 import { entropy, npcr, pearson } from '../metrics.js';
+import { checkImage } from '../pictures.js';
 import type { Holding, LabImage, LabRandom, LabScheme, Protection } from '../types.js';
 
 /**
@@ -475,16 +476,6 @@ function uniformSource(random: LabRandom): () => number {
     offset += 4;
     return value;
   };
-}
-
-function checkImage(image: LabImage, name: string): void {
-  if (typeof image !== 'object' || image === null) throw new TypeError(`${name} must be a LabImage`);
-  if (!Number.isSafeInteger(image.width) || image.width < 1) throw new RangeError(`${name}.width must be a positive integer, got ${image.width}`);
-  if (!Number.isSafeInteger(image.height) || image.height < 1) throw new RangeError(`${name}.height must be a positive integer, got ${image.height}`);
-  if (!(image.pixels instanceof Uint8Array)) throw new TypeError(`${name}.pixels must be a Uint8Array`);
-  if (image.pixels.length !== image.width * image.height) {
-    throw new RangeError(`${name}.pixels must hold ${image.width}×${image.height} = ${image.width * image.height} bytes, got ${image.pixels.length}`);
-  }
 }
 
 function checkInteger(value: number, name: string, min: number, max: number): void {
