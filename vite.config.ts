@@ -141,8 +141,65 @@ function serviceWorkerPlugin(): Plugin {
   };
 }
 
+/**
+ * The app's Content-Security-Policy (docs/csp.md). Scripts, workers, styles, images and fonts only
+ * from the app's own origin; no inline script and no eval — 'wasm-unsafe-eval' only lets
+ * WebAssembly compile (the GF(2^8) kernels, the image codecs, zxing-wasm's QR reader). Connections
+ * to the app's own origin and to any https: origin, because the buckets are the person's own and
+ * only known at run time (src/storage/allowed-origins.ts keeps each request to its own location's
+ * origins), and plain http: only on this computer, as the storage settings allow (a MinIO on
+ * localhost; the tests' servers). Svelte sets style attributes through the CSSOM
+ * (`element.style`), which style-src does not govern, so styles need no 'unsafe-inline'.
+ */
+const CONTENT_SECURITY_POLICY: readonly string[] = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+];
+/**
+ * As an HTTP header, for whoever hosts the build (and `vite preview`, which the browser tests use):
+ * the meta element governs the page only, while a worker or the service worker gets the policy of
+ * its own script's response, and frame-ancestors is ignored in a meta element. Every file but the
+ * offline tool, whose inline script and style only its own policy (hashes, no connection) allows.
+ */
+export const CONTENT_SECURITY_POLICY_HEADER = [...CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"].join('; ');
+
+/**
+ * The policy as a meta element right after the page's charset, before any script or stylesheet (a
+ * meta policy applies only to what follows it; the charset must stay first), and as a header from
+ * `vite preview`.
+ */
+function contentSecurityPolicyPlugin(): Plugin {
+  const charset = '<meta charset="UTF-8" />';
+  return {
+    name: 'tessera-csp',
+    // The build and `vite preview`; `npm start` has none: Vite's dev server injects inline styles
+    // and talks to its client over a WebSocket.
+    apply: (_config, env) => env.command === 'build' || env.isPreview === true,
+    transformIndexHtml(html) {
+      if (html.split(charset).length !== 2) throw new Error(`tessera-csp: index.html must have exactly one ${charset}`);
+      return html.replace(charset, () => `${charset}\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY.join('; ')}" />`);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use((request, response, next) => {
+        const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+        if (!path.endsWith(`/${RECOVERY_TOOL_FILE}`)) response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY_HEADER);
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), recoveryToolPlugin({ emit: true }), serviceWorkerPlugin()],
+  plugins: [svelte(), recoveryToolPlugin({ emit: true }), serviceWorkerPlugin(), contentSecurityPolicyPlugin()],
   // Workers are bundled apart from the page: the share worker imports the recovery tool.
   worker: { format: 'es', plugins: () => [recoveryToolPlugin({ emit: false })] },
   build: { target: 'es2022' },

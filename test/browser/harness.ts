@@ -49,6 +49,13 @@ export interface OpenAppOptions {
    * "allow all" (playwright-core, crNetworkManager: isInterceptedOptionsPreflight).
    */
   readonly routeRequests?: boolean;
+  /**
+   * Default false. true: the page's Content-Security-Policy is not enforced (Playwright's
+   * bypassCSP), for tests that inject code of their own into the page — a module bundle, or a
+   * worker made from it through a blob: URL — which the app's policy rightly refuses. csp.test.ts
+   * tests the app under its policy.
+   */
+  readonly bypassCSP?: boolean;
 }
 
 export interface OpenApp {
@@ -70,7 +77,7 @@ export interface OpenApp {
 }
 
 export async function openApp(browser: Browser, baseUrl: string, options: OpenAppOptions = {}): Promise<OpenApp> {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await browser.newContext({ acceptDownloads: true, ...(options.bypassCSP ? { bypassCSP: true } : {}) });
   try {
     return await openAppIn(context, baseUrl, options);
   } catch (error) {

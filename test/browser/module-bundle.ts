@@ -41,10 +41,11 @@ export async function bundleModule(modulePath: string, name: string): Promise<st
 /**
  * The served app in a fresh context with no request routing, so that CORS preflights reach the
  * servers themselves, with `bundle` (from bundleModule) added to the page. Requests outside the
- * app's origin and `allowOrigins` are recorded.
+ * app's origin and `allowOrigins` are recorded. The app's Content-Security-Policy would refuse the
+ * bundle (an inline script) and a worker made from it (a blob: URL): it is bypassed here.
  */
 export async function openAppWithBundle(browser: Browser, bundle: string, allowOrigins: readonly string[]): Promise<OpenApp> {
-  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false });
+  const app = await openApp(browser, inject('baseUrl'), { allowOrigins, routeRequests: false, bypassCSP: true });
   try {
     await app.page.addScriptTag({ content: bundle });
     return app;

@@ -211,6 +211,8 @@ describe("Test of a storage location an organisation signs for, in Chromium, thr
     const app = await openApp(browser, inject('baseUrl'), {
       allowOrigins: [rgw.endpoint, closed, ...[endpoint, elsewhere, otherUser, wrongSecret, deadStorage].map((server) => server.url)],
       routeRequests: false,
+      // The bundle is an inline script, which the app's policy refuses.
+      bypassCSP: true,
     });
     try {
       await app.page.addScriptTag({ content: probeBundle });

@@ -31,6 +31,7 @@ import { TransferError } from '../transfer/transport.js';
 import { assertBytes, assertInteger } from '../../core/assert.js';
 import { assertUploadId, blockId, MAX_BLOCKS, newUploadId, parseBlockId } from './block-ids.js';
 import { noResponseError, refusalError } from './failures.js';
+import { assertAllowedOrigin, azureContainerOrigin } from '../allowed-origins.js';
 import { abortReason, diagnoseNetworkFailure, send, type HttpRequest, type HttpResponse } from './http.js';
 import { parseContainerSasUrl, type ContainerSas } from './sas.js';
 import { parseBlobList, parseBlockList, parseErrorBody } from './xml.js';
@@ -89,7 +90,7 @@ export class AzureBlobTransport implements ObjectTransport {
 
   /** The origin requests go to (for CORS rules and the test harness), e.g. `https://acct.blob.core.windows.net`. */
   get origin(): string {
-    return new URL(this.sas.containerUrl).origin;
+    return azureContainerOrigin(this.sas.containerUrl);
   }
 
   async putObject(key: string, body: Uint8Array, options: RequestOptions & { readonly contentType: string }): Promise<void> {
@@ -270,6 +271,8 @@ export class AzureBlobTransport implements ObjectTransport {
 
   /** Sends; a status outside `expected` becomes the TransferError it means, no response a cors / network one. */
   private async exchange(operation: Operation, request: HttpRequest, expected: readonly number[]): Promise<HttpResponse> {
+    // Every URL here is built from the container's own; the guard keeps it so (allowed-origins.ts).
+    assertAllowedOrigin(new URL(request.url), [this.origin], operation);
     let response: HttpResponse;
     try {
       response = await send(request);

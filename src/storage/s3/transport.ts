@@ -11,6 +11,7 @@
  */
 import { md5 } from '@noble/hashes/legacy.js';
 import { assertBytes, assertInteger } from '../../core/assert.js';
+import { assertAllowedOrigin, s3BucketOrigin } from '../allowed-origins.js';
 import type { TransportExtensions } from '../transfer/extensions.js';
 import { TransferError, type ObjectTransport, type PartRecord, type RequestOptions, type TransferLimits } from '../transfer/transport.js';
 import { assertExpires, assertObjectKey, validateS3Config, type S3BucketConfig } from './config.js';
@@ -82,6 +83,12 @@ export interface S3TransportOptions {
   readonly now?: () => number;
   /** Signs every request instead of presignS3Request (the config then needs only bucketId). */
   readonly signer?: S3RequestSigner;
+  /**
+   * With a signer: the origins its URLs may point to (allowed-origins.ts). Without one, an
+   * organisation's endpoint names its storage in each URL it signs, and any it names is used.
+   * Signing here, the bucket's own origin, always.
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** base64 of the MD5 of `body`, as Content-MD5 wants it (RFC 1864). WebCrypto has no MD5. */
@@ -141,6 +148,8 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
   readonly #signer: S3RequestSigner;
   readonly #expiresSeconds: number;
   readonly #now: () => number;
+  /** Where requests may go; undefined: wherever the signer says (an organisation's endpoint). */
+  readonly #allowedOrigins: readonly string[] | undefined;
 
   constructor(config: S3BucketConfig, options?: S3TransportOptions);
   constructor(config: SignedBucketConfig, options: S3TransportOptions & { readonly signer: S3RequestSigner });
@@ -154,9 +163,12 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
         throw new TypeError('config.bucketId must be a non-empty string');
       }
       this.#signer = options.signer;
+      this.#allowedOrigins = options.allowedOrigins;
     } else {
       // A copy, so that a caller cannot change the keys under a running upload.
-      this.#signer = localSigner({ ...validateS3Config(config as S3BucketConfig) }, this.#now);
+      const valid = { ...validateS3Config(config as S3BucketConfig) };
+      this.#signer = localSigner(valid, this.#now);
+      this.#allowedOrigins = [s3BucketOrigin(valid)];
     }
     this.bucketId = config.bucketId;
   }
@@ -419,6 +431,7 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
       size: exchange.body?.length,
       signal,
     });
+    this.#assertOrigin(signed.url, what);
     const request: HttpRequest = {
       method: exchange.method,
       url: signed.url,
@@ -433,21 +446,27 @@ export class S3Transport implements ObjectTransport, TransportExtensions {
       return { ...response, signedAt: signed.signedAt, expiresSeconds: signed.expiresSeconds, receivedAt: this.#now() + signed.clockOffsetMs };
     } catch (error) {
       if (!(error instanceof NoResponse)) throw error; // an abort: cancelling is not a failure
-      const probe = async (): Promise<URL> =>
-        (
-          await this.#signer.sign({
-            what,
-            method: 'GET',
-            key: exchange.key ?? PROBE_KEY,
-            query: { uploadId: 'tessera-cors-probe' },
-            expiresSeconds: this.#expiresSeconds,
-            signal,
-          })
-        ).url;
+      const probe = async (): Promise<URL> => {
+        const { url } = await this.#signer.sign({
+          what,
+          method: 'GET',
+          key: exchange.key ?? PROBE_KEY,
+          query: { uploadId: 'tessera-cors-probe' },
+          expiresSeconds: this.#expiresSeconds,
+          signal,
+        });
+        this.#assertOrigin(url, what);
+        return url;
+      };
       const cause = isBrowserRealm() && !error.answered ? await diagnoseNoResponse(request, probe).catch(() => 'network' as const) : 'network';
       if (request.signal?.aborted) throw abortError(request.signal);
       throw s3NetworkError(what, cause, realmOrigin(), error);
     }
+  }
+
+  /** bucket.origin-refused for a URL outside this bucket's origins (allowed-origins.ts); the diagnosis probes stay on the request's origin. */
+  #assertOrigin(url: URL, what: string): void {
+    if (this.#allowedOrigins !== undefined) assertAllowedOrigin(url, this.#allowedOrigins, what);
   }
 
   #fail(what: string, response: TimedResponse): never {

@@ -80,6 +80,7 @@ export const TRANSFER_FAILURE_CODES = [
   'bucket.integrity', // the server says the body does not match its digest
   'bucket.unavailable', // 5xx / 429 / network, after the retries
   'bucket.stalled', // no progress for too long, after the retries
+  'bucket.origin-refused', // a request to an origin that is not the location's own was not sent (allowed-origins.ts)
   'bucket.failed', // anything else the store refused
 ] as const;
 export type TransferFailureCode = (typeof TRANSFER_FAILURE_CODES)[number];
