@@ -166,6 +166,11 @@ export function adviceFor(location: LocationDescriptor, outcome: Extract<ProbeOu
 /** What any storage may answer, in the same words whoever holds its key. */
 function commonAdvice(outcome: Extract<ProbeOutcome, { ok: false }>, place: 'bucket' | 'container'): ProbeAdvice {
   switch (outcome.code) {
+    case 'bucket.origin-refused':
+      return {
+        title: `A request was to go to another address than this ${place}'s, and Tessera did not send it.`,
+        action: 'Tessera sends files only to the address of the location itself. Check the address in the form; if it is right, this storage (or its signing service) points elsewhere, and it cannot be used as it is.',
+      };
     case 'bucket.integrity':
       return { title: 'The storage did not keep the test file exactly as it was sent.', action: 'Press Test again. If it happens again, do not use this location.' };
     case 'bucket.not-found':

@@ -15,6 +15,7 @@ const WHY: Readonly<Record<string, string>> = {
   'bucket.stalled': 'the upload stopped moving, even after several tries',
   'bucket.offline': 'the cloud is switched off, or not set up in this visit — switch it on or give its key',
   'share.unreadable': 'the share is no longer on this device',
+  'bucket.origin-refused': 'the cloud asked for it to go to another address, which Tessera does not do — check the location’s address',
 };
 
 export function whyNotStored(failure: string | undefined): string {
