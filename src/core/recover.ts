@@ -403,7 +403,9 @@ function chooseGroup(
     const twin = seen.get(candidate.header.x);
     if (twin && !equalBytes(twin.headerBytes, candidate.headerBytes)) {
       // Different shares with one x: at most one is genuine (recoverLeavingOut tries without each).
-      const others = group.filter((other) => other.header.x !== candidate.header.x);
+      // One share per x (the first given of each): two others claiming one x too would make the
+      // interpolation below divide by zero (a RangeError out of recover; found by test/fuzz).
+      const others = group.filter((other, at) => other.header.x !== candidate.header.x && group.findIndex((first) => first.header.x === other.header.x) === at);
       // Its key share on the polynomial through k others (when there are k others to tell by).
       const fits = (claimant: Candidate): boolean => others.length < k || keyShareConsistent(others.slice(0, k), claimant);
       const [a, b] = [twin, candidate];

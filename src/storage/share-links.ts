@@ -233,7 +233,9 @@ export function decodeShareLink(encoded: string): ShareLinkPayload {
   const { v, s, k, n, z, i, p, h, e, f, d, u } = wire as Record<string, unknown>;
   // The version first: a newer format may have changed every other field.
   if (v !== SHARE_LINK_VERSION) {
-    throw new ShareLinkError('link.version', `the link was made by another version of Tessera (format ${String(v).slice(0, 12)}); this one reads format ${SHARE_LINK_VERSION}: open it with the latest Tessera`);
+    // Not String(v): an object such as {"toString":1} cannot be made a string (TypeError).
+    const format = typeof v === 'object' && v !== null ? typeof v : String(v);
+    throw new ShareLinkError('link.version', `the link was made by another version of Tessera (format ${format.slice(0, 12)}); this one reads format ${SHARE_LINK_VERSION}: open it with the latest Tessera`);
   }
   if (!Array.isArray(u) || !u.every((entry) => Array.isArray(entry) && entry.length === 2)) throw malformed('no list of shares');
   if (d !== undefined && d !== 1) throw malformed('the folder mark must be 1');

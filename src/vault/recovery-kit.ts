@@ -529,6 +529,30 @@ function expandCompact(value: Record<string, unknown>): RecoveryKit {
 /** Longest text read as a kit: far above any real kit (255 shares in 255 places), far below a problem. */
 const MAX_KIT_TEXT = 1024 * 1024;
 
+/** Deepest nesting in a kit: kit › shares › share › place (the compact form: kit › p › place). */
+const MAX_KIT_DEPTH = 8;
+
+/**
+ * How deeply the arrays and objects of JSON `text` nest. Checked before anything walks the parsed
+ * value (refuseSecrets, JSON.stringify in messages): both recurse, and a text of a million brackets
+ * would overflow the stack (a RangeError instead of a RecoveryKitError; found by test/fuzz).
+ */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /**
  * The kit in `text`: the JSON file, or the compact form a QR code holds. RecoveryKitError with
  * `kit.not-a-kit`, `kit.version`, `kit.secret` or `kit.malformed` otherwise.
@@ -541,6 +565,10 @@ export function parseRecoveryKit(text: string): RecoveryKit {
     value = JSON.parse(text);
   } catch {
     return fail('kit.not-a-kit', 'not JSON, so not a Tessera recovery kit');
+  }
+  if (nestingDepth(text) > MAX_KIT_DEPTH) {
+    const claimsKit = isObject(value) && (value['format'] === RECOVERY_KIT_FORMAT || Object.hasOwn(value, COMPACT_TAG));
+    return fail(claimsKit ? 'kit.malformed' : 'kit.not-a-kit', 'nested far deeper than a recovery kit');
   }
   if (isObject(value) && Object.hasOwn(value, COMPACT_TAG)) return expandCompact(value);
   return parseRecoveryKitValue(value);

@@ -171,12 +171,15 @@ export function noResponseError(operation: string, diagnosis: 'cors' | 'network'
   return new TransferError('retry', 'bucket.unavailable', `Azure ${operation}: no answer from ${origin} (network error).`, 0, { cause });
 }
 
-/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined if absent or unreadable. */
+/**
+ * `Retry-After` as seconds or an HTTP date, in ms from now, capped at 10 minutes as for S3
+ * (s3/errors.ts); undefined if absent or unreadable. (Uncapped, 400 digits of seconds gave
+ * Infinity; found by test/fuzz.)
+ */
 function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), 600_000) : undefined;
 }
 
 function parseDate(text: string): number | undefined {
