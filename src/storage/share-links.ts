@@ -32,6 +32,7 @@ import { MAX_EXPIRES_SECONDS, type S3BucketConfig } from './s3/config.js';
 import { presignS3Request } from './s3/presign.js';
 import { TransferError } from './transfer/transport.js';
 import type { BucketDescriptor, PresignEndpointBucketDescriptor, S3BucketDescriptor } from './types.js';
+import { plainHttpAllowed } from './plain-http.js';
 
 /** The payload format this code writes; a link of another version is refused (`link.version`). */
 export const SHARE_LINK_VERSION = 1;
@@ -126,9 +127,6 @@ function malformed(what: string): ShareLinkError {
   return new ShareLinkError('link.malformed', `the link is damaged or incomplete: ${what}`);
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 /**
  * Checks one share URL: https (plain http only on this computer, as for the buckets themselves),
@@ -139,7 +137,7 @@ function assertShareUrl(url: unknown, x: number): asserts url is string {
   const bad = (why: string): ShareLinkError => new ShareLinkError('link.bad-url', `share ${x}: ${why}`);
   if (typeof url !== 'string' || url.length > MAX_URL_LENGTH || !URL.canParse(url)) throw bad('its address is not a web address');
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed.hostname))) {
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && plainHttpAllowed(parsed.hostname))) {
     throw bad(`its address must be https (plain http only on this computer), not ${parsed.protocol.replace(/:$/, '').slice(0, 12)}`);
   }
   if (parsed.username !== '' || parsed.password !== '') throw bad('its address carries a user name or password');

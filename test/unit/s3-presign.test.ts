@@ -243,7 +243,9 @@ describe('validation: keys, regions, expiry, endpoints, buckets — and secrets 
     await expectRejection(presign({ endpoint: 'http://s3.example.org' }), RangeError, /^endpoint must use https/);
     await expectRejection(presign({ endpoint: `https://user:${encodeURIComponent(secret)}@s3.example.org` }), RangeError, /user name or password/);
     await expectRejection(presign({ endpoint: 'https://s3.example.org/?x=1' }), RangeError, /query/);
-    for (const good of ['https://s3.example.org', 'http://127.0.0.1:9000', 'http://localhost:9000', 'http://[::1]:9000']) await presign({ endpoint: good });
+    for (const good of ['https://s3.example.org', 'http://127.0.0.1:9000', 'http://localhost:9000']) await presign({ endpoint: good });
+    // Plain http only where the Content Security Policy lets the app connect (src/storage/plain-http.ts).
+    for (const refused of ['http://[::1]:9000', 'http://127.0.0.2:9000']) await expectRejection(presign({ endpoint: refused }), RangeError, /127\.0\.0\.1 or localhost/);
   });
 
   it('buckets, and what virtual-hosted addressing cannot take', async () => {

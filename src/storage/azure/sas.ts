@@ -13,6 +13,7 @@
  * Service SAS reference: "Create a service SAS" (Azure Storage REST API), query parameters sv, st,
  * se, sr, sp, si, sip, spr, sig.
  */
+import { plainHttpAllowed } from '../plain-http.js';
 
 export interface ContainerSas {
   /** The container's URL: scheme, host, path, no query and no trailing slash. */
@@ -47,7 +48,7 @@ export function parseContainerSasUrl(sasUrl: string): ContainerSas {
     throw new RangeError(`containerSasUrl must be an https URL, got ${url.protocol}`);
   }
   // TLS is required except on this machine (DESIGN.md, threat model): the signature travels in the URL.
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (url.protocol === 'http:' && !plainHttpAllowed(url.hostname)) {
     throw new RangeError(`containerSasUrl must use https (plain http only for 127.0.0.1 / localhost), got ${url.host}`);
   }
   if (url.username !== '' || url.password !== '') throw new RangeError('containerSasUrl must not carry a user name or password');
@@ -95,9 +96,6 @@ function parseSasTime(value: string | null, name: string): number | undefined {
   return time;
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 /**
  * Replaces every SAS signature in `text` (a URL, a message, a server's error text) with `sig=REDACTED`,

@@ -3,6 +3,7 @@
  * the endpoint is, which of the organisation's buckets, and how the app signs in to it. The
  * storage key stays with the organisation; the app holds at most a bearer token.
  */
+import { plainHttpAllowed } from '../plain-http.js';
 
 /**
  * `bearer`: a token the user pasted, sent as `Authorization: Bearer …` (kept like any credential:
@@ -21,7 +22,6 @@ export interface PresignEndpointConfig {
   readonly auth: PresignEndpointAuth;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** An http(s) URL without credentials, query or fragment; plain http only on loopback. */
 export function assertServiceUrl(value: string, name: string): URL {
@@ -29,8 +29,8 @@ export function assertServiceUrl(value: string, name: string): URL {
   const url = new URL(value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`${name} must start with https://, got ${url.protocol}`);
   if (url.username !== '' || url.password !== '') throw new RangeError(`${name} must not carry a user name or password`);
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new RangeError(`${name} must use https:// (plain http:// is allowed only on this computer), got http://${url.host}`);
+  if (url.protocol === 'http:' && !plainHttpAllowed(url.hostname)) {
+    throw new RangeError(`${name} must use https:// (plain http:// is allowed only on this computer, 127.0.0.1 or localhost), got http://${url.host}`);
   }
   return url;
 }

@@ -3,6 +3,7 @@
  * field and say what was expected; they never repeat the secret (nor any value that could be one).
  */
 import { assertInteger } from '../../core/assert.js';
+import { plainHttpAllowed } from '../plain-http.js';
 
 /**
  * Path style: `https://endpoint/bucket/key`. Virtual-hosted: `https://bucket.endpoint/key` (AWS's
@@ -28,7 +29,6 @@ export interface S3BucketConfig {
 /** SigV4 presigned URLs live at most 7 days (X-Amz-Expires ≤ 604800). */
 export const MAX_EXPIRES_SECONDS = 604_800;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Checks a configuration and returns it; TypeError for a wrong type, RangeError for a wrong value. */
 export function validateS3Config(config: S3BucketConfig): S3BucketConfig {
@@ -75,7 +75,7 @@ function endpointUrl(endpoint: string): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError(`endpoint must start with https://, got ${url.protocol}`);
   if (url.username !== '' || url.password !== '') throw new RangeError('endpoint must not carry a user name or password: give the keys in their own fields');
   if (url.search !== '' || url.hash !== '') throw new RangeError('endpoint must not have a query (?…) or fragment (#…)');
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+  if (url.protocol === 'http:' && !plainHttpAllowed(url.hostname)) {
     throw new RangeError(`endpoint must use https:// (plain http:// is allowed only on this computer, 127.0.0.1 or localhost), got http://${url.host}`);
   }
   return url;

@@ -24,7 +24,7 @@ const PAYLOADS: readonly ShareLinkPayload[] = [
   },
   {
     version: 1, scheme: 'shamir', k: 3, n: 5, size: 0, splitId: 'ffffffffffffffffffffffffffffffff', sha256: 'cd'.repeat(32), expiresAt: 1, fileName: 'Brustkorb CT — Müller.dcm', folder: true,
-    shares: [{ x: 1, url: 'http://127.0.0.1:9000/b/1' }, { x: 3, url: 'http://localhost/b/3' }, { x: 5, url: 'http://[::1]:8080/b/5' }],
+    shares: [{ x: 1, url: 'http://127.0.0.1:9000/b/1' }, { x: 3, url: 'http://localhost/b/3' }, { x: 5, url: 'http://127.0.0.1:8080/b/5' }],
   },
   {
     version: 1, scheme: 'ssms', k: 2, n: 255, size: Number.MAX_SAFE_INTEGER, splitId: '00000000000000000000000000000000', fingerprint: '00'.repeat(32), sha256: '11'.repeat(32), expiresAt: Number.MAX_SAFE_INTEGER, fileName: 'a',
