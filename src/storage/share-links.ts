@@ -7,7 +7,8 @@
  * and the payload rides in the URL's fragment, which a browser never puts in a request (RFC 3986
  * §3.5; Fetch: a request's URL is serialized with "exclude fragment"), so the server hosting the
  * app never sees it. The payload is base64url of a small JSON object: the split's parameters, the
- * SHA-256 of the original (so the colleague's browser can say "identical"), when the link expires,
+ * fingerprint of the original (so the colleague's browser can say "identical"; older links carry its
+ * plain SHA-256), when the link expires,
  * the file name only if the sender chose to include it, and one presigned GET URL per share.
  *
  * WARNING: a link is a bearer credential for the file until it expires. Whoever holds it can

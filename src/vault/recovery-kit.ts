@@ -2,7 +2,8 @@
  * The recovery kit: what is needed to find and check a record's shares, printed on a sheet (with a
  * QR code) and saved as a JSON file, so the record can be rebuilt on another device, or after this
  * browser's catalog is lost. It names where each share is (the storage location and the object
- * key), k and n, the size and the SHA-256 of the original, and — only if the person asks — the
+ * key), k and n, the size and the fingerprint of the original (src/core/fingerprint.ts; kits made
+ * before fingerprints carry its plain SHA-256), and — only if the person asks — the
  * original's file name. It holds no secret: no storage key, no SAS signature, no token, no part of
  * the record key. Reaching the shares still takes the keys of k of the n storage locations, which
  * the person gives on the device that recovers. docs/recovery-kit.md is the reference.
