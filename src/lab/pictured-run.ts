@@ -1,13 +1,11 @@
 import { bytesAsPicture } from './pictures.js';
-import { runLab, type LabRow } from './run.js';
+import { runScheme, type LabRow } from './run.js';
 import type { Holding, LabImage, LabRandom, LabScheme, Protection } from './types.js';
 
 /**
- * One scheme through the Lab's runner (./run.ts), keeping what the runner measures but does not
- * return: the pictures. The page draws them and `npm run lab` measures the GA-ES filtering on the
- * protection itself. The scheme is wrapped, not changed: its protect and recover are called exactly
- * as runLab calls them (once to protect, once with every cloud, once with threshold − 1 clouds),
- * and the wrapper only keeps what they return.
+ * One scheme through the Lab's runner (./run.ts runScheme), with the pictures drawn from what it
+ * measured on: what each cloud holds, and what threshold − 1 clouds rebuilt. The page draws them and
+ * `npm run lab` measures the GA-ES filtering on the protection itself.
  */
 
 /** What one cloud holds, drawn as the cloud would see it in an image viewer. */
@@ -82,31 +80,18 @@ export function clearFractionOfAny(original: LabImage, views: readonly LabImage[
 
 /** Runs `scheme` with its defaults on `image` through runLab; `protection` is undefined if protect failed. */
 export async function runPictured(image: LabImage, scheme: LabScheme, random: LabRandom): Promise<PicturedRow & { readonly protection: Protection | undefined }> {
-  let protection: Protection | undefined;
-  const rebuilt = new Map<string, LabImage>();
-  const recording: LabScheme = {
-    ...scheme,
-    protect: async (picture, params, source) => (protection = await scheme.protect(picture, params, source)),
-    recover: async (kept, clouds, params) => {
-      const picture = await scheme.recover(kept, clouds, params);
-      rebuilt.set(clouds.join(','), picture);
-      return picture;
-    },
-  };
-  const [row] = await runLab(image, [recording], random);
-  if (row === undefined) throw new Error('runLab gave no row');
+  const { row, protection, colludingPicture } = await runScheme(image, scheme, random);
   if (protection === undefined) return { row, cloudView: undefined, mostInTheClear: undefined, colludingPicture: undefined, colludingClear: undefined, protection };
 
-  const views = Array.from({ length: row.cloudCount }, (_, cloud) => viewOf(image, cloud, protection!.holdings.filter((holding) => holding.cloud === cloud)));
+  const views = Array.from({ length: row.cloudCount }, (_, cloud) => viewOf(image, cloud, protection.holdings.filter((holding) => holding.cloud === cloud)));
   let mostInTheClear: PicturedRow['mostInTheClear'];
   for (const view of views) {
     if (view.clear !== undefined && (mostInTheClear === undefined || view.clear > mostInTheClear.fraction)) mostInTheClear = { cloud: view.cloud, fraction: view.clear };
   }
   const shown = mostInTheClear !== undefined && mostInTheClear.fraction > CLEAR_FRACTION_READABLE ? views[mostInTheClear.cloud] : views[0];
-  const colluding = row.result.ok && row.result.value.colluding.outcome === 'picture' ? rebuilt.get(row.result.value.colluding.clouds.join(',')) : undefined;
   const colludingViews = row.result.ok ? row.result.value.colluding.clouds.flatMap((cloud) => (views[cloud]?.clear === undefined ? [] : [views[cloud]!.picture!])) : [];
   const colludingClear = colludingViews.length === 0 ? undefined : clearFractionOfAny(image, colludingViews);
-  return { row, cloudView: shown, mostInTheClear, colludingPicture: colluding, colludingClear, protection };
+  return { row, cloudView: shown, mostInTheClear, colludingPicture, colludingClear, protection };
 }
 
 function viewOf(image: LabImage, cloud: number, holdings: readonly Holding[]): CloudView {

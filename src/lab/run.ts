@@ -76,32 +76,55 @@ const DIRECTIONS: readonly AdjacentDirection[] = ['horizontal', 'vertical', 'dia
 /** Runs each scheme with its defaults on `image`; `random` feeds every scheme's randomness. */
 export async function runLab(image: LabImage, schemes: readonly LabScheme[], random: LabRandom): Promise<LabRow[]> {
   const rows: LabRow[] = [];
-  for (const scheme of schemes) {
-    const params = scheme.defaults;
-    const cloudCount = scheme.clouds(params);
-    const threshold = scheme.threshold(params);
-    let result: LabRow['result'];
-    try {
-      result = { ok: true, value: await measure(image, scheme, random, cloudCount, threshold) };
-    } catch (error) {
-      result = { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-    rows.push({
-      id: scheme.id,
-      title: scheme.title,
-      paper: scheme.paper,
-      params,
-      cloudCount,
-      threshold,
-      keySpaceBits: scheme.keySpaceBits(params),
-      claimsLossless: scheme.lossless,
-      result,
-    });
-  }
+  for (const scheme of schemes) rows.push((await runScheme(image, scheme, random)).row);
   return rows;
 }
 
-async function measure(image: LabImage, scheme: LabScheme, random: LabRandom, cloudCount: number, threshold: number): Promise<LabMeasurements> {
+/** One scheme's row, with what was measured on and is not in the row: for drawing (./pictured-run.ts). */
+export interface SchemeRun {
+  readonly row: LabRow;
+  /** What protect made; undefined when it failed. */
+  readonly protection: Protection | undefined;
+  /** What threshold − 1 clouds rebuilt, when the scheme gave them a picture of the original's size. */
+  readonly colludingPicture: LabImage | undefined;
+}
+
+/** Runs one scheme with its paper's defaults on `image`, as runLab does for each. */
+export async function runScheme(image: LabImage, scheme: LabScheme, random: LabRandom): Promise<SchemeRun> {
+  const params = scheme.defaults;
+  const cloudCount = scheme.clouds(params);
+  const threshold = scheme.threshold(params);
+  let result: LabRow['result'];
+  let protection: Protection | undefined;
+  let colludingPicture: LabImage | undefined;
+  try {
+    const measured = await measure(image, scheme, random, cloudCount, threshold);
+    ({ protection, colludingPicture } = measured);
+    result = { ok: true, value: measured.value };
+  } catch (error) {
+    result = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  const row: LabRow = {
+    id: scheme.id,
+    title: scheme.title,
+    paper: scheme.paper,
+    params,
+    cloudCount,
+    threshold,
+    keySpaceBits: scheme.keySpaceBits(params),
+    claimsLossless: scheme.lossless,
+    result,
+  };
+  return { row, protection, colludingPicture };
+}
+
+async function measure(
+  image: LabImage,
+  scheme: LabScheme,
+  random: LabRandom,
+  cloudCount: number,
+  threshold: number,
+): Promise<{ readonly value: LabMeasurements; readonly protection: Protection; readonly colludingPicture: LabImage | undefined }> {
   const params = scheme.defaults;
   const started = performance.now();
   const protection = await scheme.protect(image, params, random);
@@ -111,7 +134,8 @@ async function measure(image: LabImage, scheme: LabScheme, random: LabRandom, cl
   const rebuilt = await scheme.recover(protection, all, params);
   const recoverMs = performance.now() - recoverStarted;
   const sameSize = rebuilt.width === image.width && rebuilt.height === image.height;
-  return {
+  const colluding = await collude(image, scheme, protection, Math.max(0, threshold - 1));
+  const value: LabMeasurements = {
     protectMs,
     recoverMs,
     lossless: sameSize && equalBytes(rebuilt.pixels, image.pixels),
@@ -125,23 +149,24 @@ async function measure(image: LabImage, scheme: LabScheme, random: LabRandom, cl
       pieces: protection.holdings.filter((holding) => holding.cloud === cloud).map((holding) => measurePiece(holding, image.width)),
     })),
     cipher: protection.cipherImage === undefined ? undefined : measureCipher(image, protection.cipherImage),
-    colluding: await collude(image, scheme, protection, Math.max(0, threshold - 1)),
+    colluding: colluding.view,
   };
+  return { value, protection, colludingPicture: colluding.picture };
 }
 
 /** Recovers from clouds 0 … count − 1 only: an error ("cannot rebuild") or a picture, measured. */
-async function collude(image: LabImage, scheme: LabScheme, protection: Protection, count: number): Promise<ColludingView> {
+async function collude(image: LabImage, scheme: LabScheme, protection: Protection, count: number): Promise<{ readonly view: ColludingView; readonly picture?: LabImage }> {
   const clouds = Array.from({ length: count }, (_, i) => i);
   let picture: LabImage;
   try {
     picture = await scheme.recover(protection, clouds, scheme.defaults);
   } catch (error) {
-    return { clouds, outcome: 'cannot rebuild', reason: error instanceof Error ? error.message : String(error) };
+    return { view: { clouds, outcome: 'cannot rebuild', reason: error instanceof Error ? error.message : String(error) } };
   }
   if (picture.width !== image.width || picture.height !== image.height) {
-    return { clouds, outcome: 'cannot rebuild', reason: `a ${picture.width}×${picture.height} picture, not the original's size` };
+    return { view: { clouds, outcome: 'cannot rebuild', reason: `a ${picture.width}×${picture.height} picture, not the original's size` } };
   }
-  return { clouds, outcome: 'picture', psnr: psnr(image, picture), ssim: ssim(image, picture) };
+  return { view: { clouds, outcome: 'picture', psnr: psnr(image, picture), ssim: ssim(image, picture) }, picture };
 }
 
 function measurePiece(holding: Holding, width: number): PieceMeasure {
