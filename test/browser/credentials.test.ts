@@ -15,6 +15,7 @@ import { startCephRgw, type CephRgw } from '../servers/ceph-rgw.js';
 import { pageStorage } from './locations-ui.js';
 import { launchChromium } from './harness.js';
 import { inApp } from './in-app.js';
+import { textSpellings } from '../helpers/secret-spellings.js';
 
 const PASSPHRASE = 'purple elephants dance at noon';
 const LONG_WAIT = 60_000;
@@ -84,18 +85,11 @@ async function testLocation(page: Page, name: string): Promise<string> {
   return (await status.textContent())!.replace(/\s+/g, ' ').trim();
 }
 
-/** Every spelling of `secret` a careless store could hold: as text, URL-encoded, as hex, and as base64 (and base64url) from each of the three byte alignments. */
-function spellings(secret: string): string[] {
-  const utf8 = Buffer.from(secret, 'utf8');
-  const aligned = [0, 1, 2].map((skip) => utf8.subarray(skip).toString('base64').slice(0, Math.floor((utf8.length - skip) / 3) * 4));
-  return [secret, encodeURIComponent(secret), utf8.toString('hex'), ...aligned, ...aligned.map((text) => text.replace(/\+/g, '-').replace(/\//g, '_'))];
-}
-
 async function expectNoSecretStored(page: Page): Promise<string> {
   const stored = await pageStorage(page);
   expect(stored).toContain('cloud-a');
   for (const secret of [rgw.users.owner.secretAccessKey, PASSPHRASE]) {
-    for (const spelling of spellings(secret)) expect(stored, `page storage holds a secret as ${spelling.slice(0, 6)}…`).not.toContain(spelling);
+    for (const spelling of textSpellings(secret)) expect(stored, `page storage holds a secret as ${spelling.slice(0, 6)}…`).not.toContain(spelling);
   }
   // Nor is it shown anywhere on the page, or left in any field.
   expect(await page.locator('body').textContent()).not.toContain(rgw.users.owner.secretAccessKey);
