@@ -5,7 +5,7 @@
  * fingerprint the link carries (or the plain SHA-256 an older link carries). No catalog, no bucket descriptor, no credential: the URLs are all there is.
  */
 import { TesseraError, shareSize, toTesseraError, type ByteSource, type Progress, type RecoverResult, type Scheme } from '../src/core/index.js';
-import type { FileIdentity } from '../src/records/identity.js';
+import type { FileIdentity, IdentityCheck } from '../src/records/identity.js';
 import { transferCodeOf } from '../src/storage/remote-bucket.js';
 import { openLinkedShare } from '../src/storage/share-link-source.js';
 import type { LinkedShare } from '../src/storage/share-links.js';
@@ -22,8 +22,8 @@ export interface LinkToRecover {
   /** ms since 1970. */
   readonly expiresAt: number;
   readonly shares: readonly LinkedShare[];
-  /** The link names its file by the plain SHA-256 only (made before fingerprints): hash the whole file too. */
-  readonly withSha256?: boolean;
+  /** What the rebuild computes to be checked against the link (src/records/identity.ts); today's fingerprint by default. */
+  readonly check?: IdentityCheck;
 }
 
 /** A share of the link that could not be used, and the most specific code known (bucket.expired, share.corrupt…). */
@@ -70,7 +70,7 @@ export async function recoverFromLink(link: LinkToRecover, outputName: string, o
     onProgress,
     workers,
     undefined,
-    link.withSha256 === true,
+    link.check,
   ).catch((error: unknown) => {
     throw withUnavailable(error, unavailable);
   });

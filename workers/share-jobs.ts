@@ -8,7 +8,9 @@ import {
   TesseraError,
   blobSource,
   blockSource,
+  DEFAULT_CHUNK_SIZE,
   describeCause,
+  FINGERPRINT_BLOCK,
   fingerprintSource,
   protect,
   recover,
@@ -24,7 +26,7 @@ import {
   type Scheme,
   type ShareProblem,
 } from '../src/core/index.js';
-import type { FileIdentity } from '../src/records/identity.js';
+import { FINGERPRINT_CHECK, type FileIdentity, type IdentityCheck } from '../src/records/identity.js';
 import { createBucket, uploadRoute, type BucketDescriptor } from '../src/storage/index.js';
 import { deleteOutput, getOutputFile, openChosenFileSink, openOutputSink } from '../src/storage/local-output.js';
 import { toBucketError, transferCodeOf } from '../src/storage/remote-bucket.js';
@@ -356,18 +358,21 @@ export async function refreshFile(
   buckets: readonly BucketDescriptor[],
   temporaryName: string,
   onProgress?: ProgressListener,
-  /** Whether the record names its file by the plain SHA-256 only (made before fingerprints). */
-  withSha256 = false,
-): Promise<ProtectedFile & { readonly previous: FileIdentity }> {
+  /** What the rebuild computes to be checked against the record (src/records/identity.ts). */
+  check: IdentityCheck = FINGERPRINT_CHECK,
+): Promise<ProtectedFile & { readonly previous: FileIdentity; readonly rebuiltFingerprint: string | undefined }> {
   const descriptors = new Map(sourceBuckets.map((bucket) => [bucket.id, bucket]));
   // Rebuilding is the first half of the work, protecting again the second.
   const half = (offset: number) => (onProgress ? (progress: Progress) => onProgress({ done: offset + progress.done, total: 2 * progress.total }) : undefined);
   try {
-    const rebuilt = await rebuild(await openShares(shares, descriptors, request.k + 1), temporaryName, half(0), request.workers, undefined, withSha256);
+    const rebuilt = await rebuild(await openShares(shares, descriptors, request.k + 1), temporaryName, half(0), request.workers, undefined, check);
     const original = await getOutputFile(temporaryName);
     const protectedFile = await protectFile(original, request, buckets, (progress) => half(progress.total)?.(progress));
     const { result: _result, unavailable: _unavailable, rejected: _rejected, ...previous } = rebuilt;
-    return { ...protectedFile, previous };
+    // The new split's fingerprint has today's blocks; a record with 1 MiB blocks was checked with
+    // those, so the file rebuilt is read once more to compare it with the new split.
+    const rebuiltFingerprint = check.fingerprintBlock === FINGERPRINT_BLOCK ? rebuilt.fingerprint : await fingerprintSource(readableSource(original));
+    return { ...protectedFile, previous, rebuiltFingerprint };
   } finally {
     await deleteOutput(temporaryName).catch(() => undefined);
   }
@@ -383,8 +388,8 @@ export async function rehearseFile(
   buckets: readonly BucketDescriptor[],
   k: number,
   onProgress?: ProgressListener,
-  /** Also hash the whole file with SHA-256 (a record made before fingerprints). */
-  withSha256 = false,
+  /** What the rebuild computes to be checked against the record (src/records/identity.ts). */
+  check: IdentityCheck = FINGERPRINT_CHECK,
 ): Promise<FileIdentity & { readonly usedShares: readonly number[]; readonly unavailable: readonly ShareTrouble[] }> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
   const order = shares.map((share) => ({ share, sort: crypto.getRandomValues(new Uint32Array(1))[0]! })).sort((a, b) => a.sort - b.sort);
@@ -393,7 +398,7 @@ export async function rehearseFile(
     descriptors,
     k,
   );
-  const hasher = withSha256 ? createSha256() : undefined;
+  const hasher = check.sha256 ? createSha256() : undefined;
   const sink: ByteSink = {
     write: (bytes) => {
       hasher?.update(bytes);
@@ -402,7 +407,7 @@ export async function rehearseFile(
     close: () => Promise.resolve(),
   };
   try {
-    const result = await recover(opened.map((share) => share.source), sink, { verifySpares: false, fingerprint: true, ...(onProgress ? { onProgress: throttle(onProgress) } : {}) });
+    const result = await recover(opened.map((share) => share.source), sink, { verifySpares: false, fingerprint: true, fingerprintBlock: check.fingerprintBlock, ...(onProgress ? { onProgress: throttle(onProgress) } : {}) });
     return {
       ...(result.fingerprint ? { fingerprint: result.fingerprint } : {}),
       ...(hasher ? { sha256: hasher.digestHex() } : {}),
@@ -440,19 +445,19 @@ export async function recoverFile(
    * downloads k/k+1 of the shares and still names a bad one). Default: all of them.
    */
   want?: number,
-  /** Also hash the whole file with SHA-256 (a record made before fingerprints). */
-  withSha256 = false,
+  /** What the rebuild computes to be checked against the record (src/records/identity.ts). */
+  check: IdentityCheck = FINGERPRINT_CHECK,
 ): Promise<RecoveredFile> {
   const descriptors = new Map(buckets.map((bucket) => [bucket.id, bucket]));
   const first = await openShares(shares, descriptors, want);
   try {
-    return await rebuild(first, outputName, onProgress, workers, target, withSha256);
+    return await rebuild(first, outputName, onProgress, workers, target, check);
   } catch (error) {
     // The first shares to answer did not do (damaged, or a cloud failed mid-way) while others were
     // never asked: try again with every share there is.
     const code = toTesseraError(error)?.code;
     if (first.late === 0 || (code !== 'share.too-few' && code !== 'share.corrupt')) throw error;
-    return await rebuild(await openShares(shares, descriptors, undefined), outputName, onProgress, workers, target, withSha256);
+    return await rebuild(await openShares(shares, descriptors, undefined), outputName, onProgress, workers, target, check);
   }
 }
 
@@ -507,16 +512,17 @@ export async function rebuild(
   onProgress: ProgressListener | undefined,
   workers: number | undefined,
   target: FileSystemFileHandle | undefined,
-  withSha256 = false,
+  check: IdentityCheck = FINGERPRINT_CHECK,
 ): Promise<RecoveredFile> {
   try {
     const output = target ? await openChosenFileSink(target) : await openOutputSink(outputName);
     const chunkWorkers = startChunkWorkers(workers);
-    const hasher = withSha256 ? hasherFor(chunkWorkers) : undefined;
+    const hasher = check.sha256 ? hasherFor(chunkWorkers) : undefined;
     const sink = hasher ? new HashingSink(output, hasher) : output;
     try {
       const result = await recover(opened.map((share) => share.source), sink, {
         fingerprint: true,
+        fingerprintBlock: check.fingerprintBlock,
         ...(onProgress ? { onProgress: throttle(onProgress) } : {}),
         ...(chunkWorkers ? { executor: chunkWorkers.recoverExecutor } : {}),
       });
@@ -588,8 +594,8 @@ function hasherFor(chunkWorkers: ChunkWorkers | undefined): StreamHasher {
 
 /** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
 function readableSource(file: Blob): ByteSource {
-  // 8 MiB per read: each File read has a high fixed cost, and chunks are 1 MiB.
-  const inner = blockSource(blobSource(file), 8 * 1024 * 1024);
+  // Eight chunks per read: each File read has a high fixed cost.
+  const inner = blockSource(blobSource(file), 8 * DEFAULT_CHUNK_SIZE);
   return {
     size: inner.size,
     async read(offset, length) {

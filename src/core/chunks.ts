@@ -26,10 +26,10 @@ export interface SplitParameters {
   /** Header bytes 8..11 ‖ 16..43, the additional data of every chunk's tag (share-format.md §3). */
   readonly binding: Uint8Array;
   /**
-   * Whether executors also digest each chunk's plaintext blocks for the file's fingerprint
-   * (fingerprint.ts); only asked when chunks are whole multiples of FINGERPRINT_BLOCK.
+   * When executors also digest each chunk's plaintext blocks for the file's fingerprint
+   * (fingerprint.ts): the block size; only asked when chunks are whole multiples of it.
    */
-  readonly fingerprint?: boolean;
+  readonly fingerprintBlock?: number;
 }
 
 /**

@@ -129,7 +129,7 @@ export async function createLocalProtectExecutor(
       if (!protector) throw new RangeError(`more than ${window} chunks in flight`);
       try {
         // Digested first: WebCrypto copies the bytes as it is called, before anything changes them.
-        const digests = secrets.fingerprint ? digestBlocks(plain) : undefined;
+        const digests = secrets.fingerprintBlock ? digestBlocks(plain, secrets.fingerprintBlock) : undefined;
         // All n records in one buffer: one allocation (or none, recycled), one transfer.
         const records = packInto(recycler, await protector.protectChunk(index, plain));
         return digests ? { records, digests: await digests } : { records };
@@ -177,7 +177,7 @@ export function createLocalRecoverExecutor(
         const nonce = streamNonce(splitId, task.index, task.index === chunkCount - 1);
         const rebuilt = await rebuilder.rebuild(task.xs, task.fragments, key, nonce, chunkLength(size, chunkSize, task.index));
         if (!rebuilt) return { plaintext: undefined, inconsistent: [] };
-        const digests = context.fingerprint ? digestBlocks(rebuilt.plaintext) : undefined;
+        const digests = context.fingerprintBlock ? digestBlocks(rebuilt.plaintext, context.fingerprintBlock) : undefined;
         const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
         // ssms: the plaintext is WebCrypto's own fresh buffer, handed out as it is; shamir: a view
         // into the rebuilder's workspace, copied out (into a recycled buffer).

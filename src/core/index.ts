@@ -28,4 +28,14 @@ export { defaultRandom } from './random.js';
 export * from './errors.js';
 export * from './io.js';
 export * from './types.js';
-export { FINGERPRINT_BLOCK, FingerprintBuilder, digestBlocks, fingerprintBytes, fingerprintSource } from './fingerprint.js';
+export {
+  FINGERPRINT_BLOCK,
+  FINGERPRINT_PATTERN,
+  FingerprintBuilder,
+  LEGACY_FINGERPRINT_BLOCK,
+  digestBlocks,
+  fingerprintBlockOf,
+  fingerprintBytes,
+  fingerprintDigits,
+  fingerprintSource,
+} from './fingerprint.js';

@@ -54,7 +54,7 @@ export async function beginSplit(size: number, options: ProtectOptions): Promise
     keyShares.map((keyShare, i) => encodeHeader({ version: 1, scheme, k, n, x: i + 1, chunkSize, size, splitId: splitIdHex, keyShare })),
   );
   return {
-    secrets: { scheme, k, n, chunkSize, size, chunkCount: chunks, recordKey, splitId, binding: bindingFromHeader(headers[0]!), ...(fingerprint ? { fingerprint } : {}) },
+    secrets: { scheme, k, n, chunkSize, size, chunkCount: chunks, recordKey, splitId, binding: bindingFromHeader(headers[0]!), ...(fingerprint ? { fingerprintBlock: FINGERPRINT_BLOCK } : {}) },
     headers,
     result: { splitId: splitIdHex, scheme, k, n, chunkSize, size, shareSize: shareSize(scheme, k, n, size, chunkSize) },
   };
@@ -76,7 +76,7 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
 
   // Chunks that are not whole blocks: fingerprinted here, front to back. Reads are asked for in
   // order but may complete out of it, so each chunk is taken in only after the one before.
-  const streamed = options.fingerprint === true && !plan.secrets.fingerprint ? new StreamFingerprint(size) : undefined;
+  const streamed = options.fingerprint === true && !plan.secrets.fingerprintBlock ? new StreamFingerprint(size) : undefined;
   let inOrder: Promise<unknown> = Promise.resolve();
   const readPlain = (index: number): Promise<Uint8Array> => {
     const read = readChunk(source, index * chunkSize, chunkLength(size, chunkSize, index));
@@ -88,7 +88,7 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
     inOrder = taken.catch(() => undefined);
     return taken;
   };
-  const fingerprint = plan.secrets.fingerprint ? new FingerprintBuilder(size) : undefined;
+  const fingerprint = plan.secrets.fingerprintBlock ? new FingerprintBuilder(size) : undefined;
   const blocksPerChunk = chunkSize / FINGERPRINT_BLOCK;
   const afterChunk = async (index: number, records: readonly Uint8Array[], length: number, digests?: Uint8Array | Promise<Uint8Array>): Promise<void> => {
     if (fingerprint) fingerprint.add(index * blocksPerChunk, await digests!);
@@ -153,7 +153,7 @@ export async function protect(source: ByteSource, sinks: readonly ByteSink[], op
     plan.secrets.recordKey.fill(0);
     await Promise.all(sinks.map((sink) => sink.close()));
     const digest = fingerprint ?? streamed;
-    return digest ? { ...plan.result, fingerprint: await digest.hex() } : plan.result;
+    return digest ? { ...plan.result, fingerprint: await digest.value() } : plan.result;
   } catch (error) {
     plan.secrets.recordKey.fill(0);
     await Promise.allSettled(sinks.map((sink) => sink.abort?.(error)));

@@ -121,9 +121,10 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
   const { scheme, k, n, chunkSize, size, splitId } = group[0]!.header;
   const chunks = chunkCount(size, chunkSize);
   // Executors digest whole blocks where they rebuild each chunk; other chunk sizes are digested here, in order.
-  const wantFingerprint = options.fingerprint === true && chunkSize % FINGERPRINT_BLOCK === 0;
-  const streamed = options.fingerprint === true && !wantFingerprint ? new StreamFingerprint(size) : undefined;
-  const fingerprint = wantFingerprint ? new FingerprintBuilder(size) : undefined;
+  const block = options.fingerprintBlock ?? FINGERPRINT_BLOCK;
+  const wantFingerprint = options.fingerprint === true && chunkSize % block === 0;
+  const streamed = options.fingerprint === true && !wantFingerprint ? new StreamFingerprint(size, block) : undefined;
+  const fingerprint = wantFingerprint ? new FingerprintBuilder(size, block) : undefined;
   const context: RecoverContext = {
     scheme,
     k,
@@ -133,7 +134,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     chunkCount: chunks,
     splitId: fromHex(splitId),
     binding: bindingFromHeader(group[0]!.headerBytes),
-    ...(wantFingerprint ? { fingerprint: true } : {}),
+    ...(wantFingerprint ? { fingerprintBlock: block } : {}),
   };
   const verifySpares = options.verifySpares ?? true;
 
@@ -264,7 +265,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
         for (const candidate of found.subset) used.add(candidate);
       }
       // Digested before the sink may reuse the bytes (WebCrypto copies them as it is called).
-      const digests = fingerprint ? (plaintext === outcome?.plaintext && outcome.digests ? outcome.digests : digestBlocks(plaintext)) : undefined;
+      const digests = fingerprint ? (plaintext === outcome?.plaintext && outcome.digests ? outcome.digests : digestBlocks(plaintext, block)) : undefined;
       streamed?.update(plaintext);
       try {
         await sink.write(plaintext);
@@ -272,7 +273,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
         throw toTesseraError(error) ?? new TesseraError('output.failed', 'Writing the rebuilt file failed.', {}, { cause: error });
       }
       records.delete(index);
-      if (fingerprint) fingerprint.add(index * (chunkSize / FINGERPRINT_BLOCK), await digests!);
+      if (fingerprint) fingerprint.add(index * (chunkSize / block), await digests!);
       if (plaintext === outcome?.plaintext) executor.release?.(plaintext);
       await options.onChunk?.({ index, shares: rebuiltFrom.map((c) => c.index) });
       options.onProgress?.({ done: Math.min(size, (index + 1) * chunkSize), total: size });
@@ -322,7 +323,7 @@ async function recoverInto(shares: readonly ByteSource[], sink: ByteSink, option
     size,
     usedShares: [...used].map((c) => c.header.x).sort((a, b) => a - b),
     problems: [...problems.values()].sort((a, b) => a.shareIndex - b.shareIndex),
-    ...(fingerprint || streamed ? { fingerprint: await (fingerprint ?? streamed)!.hex() } : {}),
+    ...(fingerprint || streamed ? { fingerprint: await (fingerprint ?? streamed)!.value() } : {}),
   };
 }
 

@@ -70,6 +70,11 @@ export interface RecoverOptions {
    * is rebuilt when chunks are whole blocks (the default), here otherwise.
    */
   readonly fingerprint?: boolean;
+  /**
+   * The fingerprint's block size: FINGERPRINT_BLOCK (the default), or LEGACY_FINGERPRINT_BLOCK to
+   * check a file against a fingerprint made with 1 MiB blocks (fingerprintBlockOf tells which).
+   */
+  readonly fingerprintBlock?: number;
 }
 
 export interface ShareProblem {

@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import { TesseraError, toTesseraError } from '../core/errors.js';
 import type { Progress, Scheme } from '../core/types.js';
 import { createBucket, transportFor, type BucketDescriptor } from '../storage/index.js';
-import { needsSha256, sameFile } from '../records/identity.js';
+import { identityCheckFor, sameFile } from '../records/identity.js';
 import { randomId, shareKey } from '../storage/share-keys.js';
 import { deleteOutput } from '../storage/local-output.js';
 import { deleteStagedRecord, stagedRecordIds, stagingArea } from '../storage/staging.js';
@@ -369,7 +369,7 @@ export function refreshRecord(record: CatalogRecord, buckets: readonly BucketDes
   const task = withCodes(
     sharePool().run(
       (worker) =>
-        worker.refreshFile(shares, [...buckets], request, targets as BucketDescriptor[], randomId(), Comlink.proxy(listeners.onProgress), needsSha256(record)),
+        worker.refreshFile(shares, [...buckets], request, targets as BucketDescriptor[], randomId(), Comlink.proxy(listeners.onProgress), identityCheckFor(record)),
       listeners.onStart,
     ),
   );
@@ -377,10 +377,10 @@ export function refreshRecord(record: CatalogRecord, buckets: readonly BucketDes
     done: task.done
       .then(async (refreshed) => {
         // The rebuilt file is the record's, and the new split was made of that same file.
-        if (!sameFile(record, refreshed.previous) || refreshed.fingerprint !== refreshed.previous.fingerprint) {
+        if (!sameFile(record, refreshed.previous) || refreshed.fingerprint !== refreshed.rebuiltFingerprint) {
           throw new TesseraError('share.corrupt', 'the file rebuilt for the refresh is not the original: nothing was changed');
         }
-        // A record from before fingerprints gets one: the new split was fingerprinted as it was made.
+        // A record from before fingerprints (or with 1 MiB blocks) gets today's: the new split was fingerprinted as it was made.
         const { lastCheck: _stale, sha256: _sha256, ...unchecked } = record;
         const fresh: CatalogRecord = {
           ...unchecked,
@@ -413,7 +413,7 @@ export interface Rehearsal {
 export function rehearseRecord(record: CatalogRecord, buckets: readonly BucketDescriptor[], listeners: JobListeners): JobHandle<Rehearsal> {
   const shares = record.shares.map(({ x, bucketId, key, state }) => ({ x, bucketId, key, ...(state ? { state } : {}) }));
   const task = withCodes(
-    sharePool().run((worker) => worker.rehearseFile(shares, [...buckets], record.k, Comlink.proxy(listeners.onProgress), needsSha256(record)), listeners.onStart),
+    sharePool().run((worker) => worker.rehearseFile(shares, [...buckets], record.k, Comlink.proxy(listeners.onProgress), identityCheckFor(record)), listeners.onStart),
   );
   return {
     done: task.done.then((rehearsal) => ({ identical: sameFile(record, rehearsal), usedShares: rehearsal.usedShares })),
@@ -447,7 +447,7 @@ export function recoverFile(
   const want = record.k + 1;
   const task = withCodes(
     sharePool().run(
-      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target, want, needsSha256(record)),
+      (worker) => worker.recoverFile(shares, [...buckets], outputName, Comlink.proxy(listeners.onProgress), computeWorkers(), target, want, identityCheckFor(record)),
       listeners.onStart,
     ),
   );
@@ -479,7 +479,7 @@ export function recoverFromLink(
     sharePool().run(
       (worker) =>
         worker.recoverFromLink(
-          { scheme, k, n, size, expiresAt: link.expiresAt * 1000, shares: [...shares], withSha256: needsSha256(link) },
+          { scheme, k, n, size, expiresAt: link.expiresAt * 1000, shares: [...shares], check: identityCheckFor(link) },
           outputName,
           Comlink.proxy(listeners.onProgress),
           computeWorkers(),

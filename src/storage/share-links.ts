@@ -26,6 +26,7 @@
  * Pure apart from signing (which may ask an organisation's endpoint): no DOM, usable on the page,
  * in workers and in Node.
  */
+import { FINGERPRINT_PATTERN } from '../core/fingerprint.js';
 import { SCHEMES, type Scheme } from '../core/types.js';
 import { PresignEndpointSigner } from './presign-endpoint/signer.js';
 import { validatePresignEndpointConfig } from './presign-endpoint/config.js';
@@ -162,8 +163,8 @@ function assertPayload(payload: ShareLinkPayload): void {
   if (!isCount(payload.size, 0, Number.MAX_SAFE_INTEGER)) throw malformed('the size must be a whole number of bytes');
   if (typeof payload.splitId !== 'string' || !HEX_32.test(payload.splitId)) throw malformed('the split id must be 32 hex digits');
   if (payload.fingerprint === undefined && payload.sha256 === undefined) throw malformed('it names no file (no fingerprint)');
-  for (const digest of [payload.fingerprint, payload.sha256]) {
-    if (digest !== undefined && (typeof digest !== 'string' || !HEX_64.test(digest))) throw malformed('the fingerprint must be 64 hex digits');
+  for (const [digest, pattern] of [[payload.fingerprint, FINGERPRINT_PATTERN], [payload.sha256, HEX_64]] as const) {
+    if (digest !== undefined && (typeof digest !== 'string' || !pattern.test(digest))) throw malformed('the fingerprint must be 64 hex digits');
   }
   if (!isCount(payload.expiresAt, 1, Number.MAX_SAFE_INTEGER)) throw malformed('the expiry must be a time');
   if (payload.fileName !== undefined) assertFileName(payload.fileName);

@@ -3,6 +3,7 @@
  * back from IndexedDB (data written by an older version, or damaged, is skipped rather than
  * trusted). Pure: no IndexedDB here, so it is unit-tested in Node.
  */
+import { FINGERPRINT_PATTERN } from '../core/fingerprint.js';
 import { SCHEMES, type Scheme } from '../core/types.js';
 
 export interface ShareLocation {
@@ -253,7 +254,7 @@ export function parseCatalogRecord(value: unknown): CatalogRecord | undefined {
   if (version !== 1) return undefined;
   if (!isHex(id, 32) || typeof fileName !== 'string' || typeof type !== 'string') return undefined;
   if (fingerprint === undefined && sha256 === undefined) return undefined;
-  if ((fingerprint !== undefined && !isHex(fingerprint, 64)) || (sha256 !== undefined && !isHex(sha256, 64))) return undefined;
+  if ((fingerprint !== undefined && (typeof fingerprint !== 'string' || !FINGERPRINT_PATTERN.test(fingerprint))) || (sha256 !== undefined && !isHex(sha256, 64))) return undefined;
   if (typeof scheme !== 'string' || !(SCHEMES as readonly string[]).includes(scheme)) return undefined;
   if (!isCount(n, 2, 255) || !isCount(k, 2, n) || !isCount(size, 0, Number.MAX_SAFE_INTEGER)) return undefined;
   if (!isCount(createdAt, 0, Number.MAX_SAFE_INTEGER) || typeof splitId !== 'string' || !HEX.test(splitId)) return undefined;

@@ -12,6 +12,7 @@
  * code) is validated strictly before use: unknown versions, unknown fields, anything shaped like a
  * credential and URLs with a query or a user name are refused.
  */
+import { FINGERPRINT_PATTERN } from '../core/fingerprint.js';
 import { SCHEMES, type Scheme } from '../core/types.js';
 import type { FileIdentity } from '../records/identity.js';
 import { shareKey } from '../storage/share-keys.js';
@@ -434,7 +435,7 @@ function parseRecoveryKitValue(value: unknown): RecoveryKit {
   const k = count(value['k'], 2, n, 'k');
   const size = count(value['size'], 0, Number.MAX_SAFE_INTEGER, 'size');
   if (value['fingerprint'] === undefined && value['sha256'] === undefined) return fail('kit.malformed', 'fingerprint: the kit does not say which file it is');
-  const fingerprint = value['fingerprint'] === undefined ? undefined : matching(value['fingerprint'], HEX64, '64 hexadecimal digits', 'fingerprint');
+  const fingerprint = value['fingerprint'] === undefined ? undefined : matching(value['fingerprint'], FINGERPRINT_PATTERN, '64 hexadecimal digits, after 256k: for 256 KiB blocks', 'fingerprint');
   const sha256 = value['sha256'] === undefined ? undefined : matching(value['sha256'], HEX64, '64 hexadecimal digits', 'sha256');
   const fileName = value['fileName'] === undefined ? undefined : parseFileName(value['fileName']);
   const shares = value['shares'];

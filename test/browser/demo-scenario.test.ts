@@ -143,7 +143,7 @@ it('runs the demo offline: one-click sample, protect 3-of-5, two clouds off and 
     expect(download.suggestedFilename()).toBe('demo-cd.tar');
     // The app's own verdict compares fingerprints; this compares every file's bytes, here in Node.
     const shownOriginal = (await record.getByTestId('sha-original').textContent())!.trim();
-    expect(shownOriginal).toMatch(/^[0-9a-f]{64}$/);
+    expect(shownOriginal).toMatch(/^256k:[0-9a-f]{64}$/);
     expect((await record.getByTestId('sha-rebuilt').textContent())!.trim()).toBe(shownOriginal);
     const unpacked = join(work, 'rebuilt');
     await mkdir(unpacked);

@@ -8,8 +8,12 @@ export function textSpellings(secret: string): string[] {
   return byteSpellings(Buffer.from(secret, 'utf8'), [secret, encodeURIComponent(secret), Buffer.from(secret, 'utf16le').toString('latin1')]);
 }
 
-/** The same for a digest given as hex (a fingerprint, a SHA-256): the hex itself, and its bytes in every spelling. */
-export function digestSpellings(hex: string): string[] {
+/**
+ * The same for a digest given as hex (a fingerprint, a SHA-256): the hex itself, and its bytes in
+ * every spelling. A fingerprint's `256k:` (docs/fingerprint.md) is not secret: its digits are.
+ */
+export function digestSpellings(digest: string): string[] {
+  const hex = digest.startsWith('256k:') ? digest.slice('256k:'.length) : digest;
   if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) throw new RangeError(`hex: expected an even number of hex digits, got ${hex.length} characters`);
   return byteSpellings(Buffer.from(hex, 'hex'), [hex.toLowerCase(), hex.toUpperCase()]);
 }

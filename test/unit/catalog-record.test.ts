@@ -44,8 +44,11 @@ describe('parseCatalogRecord', () => {
 
   it('accepts a record named by its fingerprint, and one from before fingerprints by its SHA-256 (either, or both)', () => {
     const { sha256: _sha256, ...withoutSha256 } = good;
-    const current = { ...withoutSha256, fingerprint: 'b'.repeat(64) };
+    const current = { ...withoutSha256, fingerprint: `256k:${'b'.repeat(64)}` };
     expect(parseCatalogRecord(structuredClone(current))).toEqual(current);
+    // Fingerprints made with 1 MiB blocks (2026-11-21) are plain hex.
+    const oneMiB = { ...withoutSha256, fingerprint: 'b'.repeat(64) };
+    expect(parseCatalogRecord(structuredClone(oneMiB))).toEqual(oneMiB);
     expect(parseCatalogRecord({ ...current, sha256: 'a'.repeat(64) })).toEqual({ ...current, sha256: 'a'.repeat(64) });
     expect(parseCatalogRecord(structuredClone(good))).toEqual(good);
   });
@@ -61,6 +64,7 @@ describe('parseCatalogRecord', () => {
     ['an id that is not 16 bytes of hex', { ...good, id: 'report.pdf' }],
     ['a hash that is not SHA-256 hex', { ...good, sha256: 'abc' }],
     ['a fingerprint that is not 32 bytes of hex', { ...good, fingerprint: 'B'.repeat(64) }],
+    ['a fingerprint with blocks of a size there is none of', { ...good, fingerprint: `1m:${'b'.repeat(64)}` }],
     ['neither a fingerprint nor a SHA-256', { ...good, sha256: undefined }],
     ['an unknown scheme', { ...good, scheme: 'xor' }],
     ['k larger than n', { ...good, k: 4 }],

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   FINGERPRINT_BLOCK,
   FingerprintBuilder,
+  LEGACY_FINGERPRINT_BLOCK,
+  fingerprintBlockOf,
+  fingerprintDigits,
   MemorySink,
   bytesSource,
   createLocalProtectExecutor,
@@ -19,16 +22,18 @@ import {
 } from '../../src/core/index.js';
 import { randomBytes, sameBytes } from '../helpers/bytes.js';
 
+/** A block (256 KiB). */
 const MiB = FINGERPRINT_BLOCK;
 
 /**
  * The fingerprint as docs/fingerprint.md defines it, computed independently with Node's own
- * SHA-256: the digest of the concatenated digests of the 1 MiB blocks.
+ * SHA-256: the digest of the concatenated digests of the 256 KiB blocks, after `256k:`; with 1 MiB
+ * blocks (fingerprints of 2026-11-21), the digest alone.
  */
-function reference(bytes: Uint8Array): string {
+function reference(bytes: Uint8Array, block = 256 * 1024): string {
   const list = createHash('sha256');
-  for (let at = 0; at < bytes.length; at += MiB) list.update(createHash('sha256').update(bytes.subarray(at, at + MiB)).digest());
-  return list.digest('hex');
+  for (let at = 0; at < bytes.length; at += block) list.update(createHash('sha256').update(bytes.subarray(at, at + block)).digest());
+  return (block === 256 * 1024 ? '256k:' : '') + list.digest('hex');
 }
 
 /** Local executors behind one, taking the plain chunk away as a worker would (transfer). */
@@ -46,14 +51,39 @@ const windowedRecover: RecoverExecutorFactory = (context) => Promise.resolve(cre
 const SIZES = [0, 1, MiB - 1, MiB, MiB + 1, 3 * MiB + MiB / 2];
 
 describe('fingerprint', () => {
-  it.each(SIZES)('of %i bytes is SHA-256 over the SHA-256 of each 1 MiB block', async (size) => {
+  it.each(SIZES)('of %i bytes is SHA-256 over the SHA-256 of each 256 KiB block', async (size) => {
     const bytes = randomBytes(size);
     expect(await fingerprintBytes(bytes)).toBe(reference(bytes));
     expect(await fingerprintSource(bytesSource(bytes))).toBe(reference(bytes));
   });
 
   it('of the empty file is the SHA-256 of nothing', async () => {
-    expect(await fingerprintBytes(new Uint8Array(0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(await fingerprintBytes(new Uint8Array(0))).toBe('256k:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('is made with 1 MiB blocks, as on 2026-11-21, when asked: plain hex, which says so', async () => {
+    const bytes = randomBytes(3 * LEGACY_FINGERPRINT_BLOCK + 7);
+    const legacy = await fingerprintBytes(bytes, LEGACY_FINGERPRINT_BLOCK);
+    expect(legacy).toBe(reference(bytes, LEGACY_FINGERPRINT_BLOCK));
+    expect(await fingerprintSource(bytesSource(bytes), undefined, LEGACY_FINGERPRINT_BLOCK)).toBe(legacy);
+    const current = await fingerprintBytes(bytes);
+    expect(fingerprintBlockOf(legacy)).toBe(LEGACY_FINGERPRINT_BLOCK);
+    expect(fingerprintBlockOf(current)).toBe(FINGERPRINT_BLOCK);
+    expect(fingerprintDigits(current)).not.toBe(legacy);
+    expect(fingerprintDigits(legacy)).toBe(legacy);
+    for (const wrong of ['', '256k:', `1m:${legacy}`, legacy.toUpperCase(), `${current}0`, ` ${legacy}`]) expect(fingerprintBlockOf(wrong)).toBeUndefined();
+    expect(() => new FingerprintBuilder(10, 4096)).toThrow(RangeError);
+  });
+
+  it('checks a file against a 1 MiB-block fingerprint in protect and recover alike (recover is told the block)', async () => {
+    const bytes = randomBytes(2 * LEGACY_FINGERPRINT_BLOCK + 11);
+    for (const chunkSize of [LEGACY_FINGERPRINT_BLOCK, 3 * FINGERPRINT_BLOCK]) {
+      const { shares } = await protectBytes(bytes, { scheme: 'ssms', k: 2, n: 3, chunkSize });
+      for (const executor of [undefined, windowedRecover]) {
+        const rebuilt = await recover(shares.slice(1).map(bytesSource), new MemorySink(), { fingerprint: true, fingerprintBlock: LEGACY_FINGERPRINT_BLOCK, ...(executor ? { executor } : {}) });
+        expect(rebuilt.fingerprint).toBe(reference(bytes, LEGACY_FINGERPRINT_BLOCK));
+      }
+    }
   });
 
   it('differs from the plain SHA-256, and changes with any byte', async () => {
@@ -69,9 +99,9 @@ describe('fingerprint', () => {
     const bytes = randomBytes(3 * MiB);
     const builder = new FingerprintBuilder(bytes.length);
     builder.add(2, await digestBlocks(bytes.subarray(2 * MiB)));
-    await expect(builder.hex()).rejects.toThrow(/2 of the file's 3 blocks/);
+    await expect(builder.value()).rejects.toThrow(/2 of the file's 3 blocks/);
     builder.add(0, await digestBlocks(bytes.subarray(0, 2 * MiB)));
-    expect(await builder.hex()).toBe(reference(bytes));
+    expect(await builder.value()).toBe(reference(bytes));
     expect(() => builder.add(3, new Uint8Array(32))).toThrow(RangeError);
   });
 

@@ -87,7 +87,7 @@ const record: CatalogRecord = {
 
 const { sha256: _legacy, ...recordWithoutSha256 } = record;
 /** The same record as made now: named by its fingerprint. */
-const fingerprinted: CatalogRecord = { ...recordWithoutSha256, fingerprint: 'd'.repeat(64) };
+const fingerprinted: CatalogRecord = { ...recordWithoutSha256, fingerprint: `256k:${'d'.repeat(64)}` };
 
 function made(choices: { includeFileName?: boolean } = {}, from: CatalogRecord = record): RecoveryKit {
   const result = makeRecoveryKit(from, placeOf, choices);
@@ -224,13 +224,21 @@ describe('round trips', () => {
 
   it('carries the fingerprint of a record that has one, and makes back a record named by it', () => {
     const kit = made({}, fingerprinted);
-    expect(kit.fingerprint).toBe('d'.repeat(64));
+    expect(kit.fingerprint).toBe(`256k:${'d'.repeat(64)}`);
     expect(kit.sha256).toBeUndefined();
-    expect(JSON.parse(recoveryKitJson(kit))).toMatchObject({ fingerprint: 'd'.repeat(64) });
-    expect(JSON.parse(recoveryKitQrText(kit))).toMatchObject({ g: 'd'.repeat(64) });
+    expect(JSON.parse(recoveryKitJson(kit))).toMatchObject({ fingerprint: `256k:${'d'.repeat(64)}` });
+    expect(JSON.parse(recoveryKitQrText(kit))).toMatchObject({ g: `256k:${'d'.repeat(64)}` });
+    expect(parseRecoveryKit(recoveryKitJson(kit))).toEqual(kit);
+    expect(parseRecoveryKit(recoveryKitQrText(kit))).toEqual(kit);
     const back = recordFromKit(kit, 1);
     expect(parseCatalogRecord(back)).toEqual(back);
-    expect(back.fingerprint).toBe('d'.repeat(64));
+    expect(back.fingerprint).toBe(`256k:${'d'.repeat(64)}`);
+  });
+
+  it('still reads a kit whose fingerprint was made with 1 MiB blocks (plain hex, 2026-11-21)', () => {
+    const kit = made({}, { ...fingerprinted, fingerprint: 'd'.repeat(64) });
+    expect(parseRecoveryKit(recoveryKitJson(kit)).fingerprint).toBe('d'.repeat(64));
+    expect(parseRecoveryKit(recoveryKitQrText(kit)).fingerprint).toBe('d'.repeat(64));
   });
 
   it('makes back a catalog record the catalog itself accepts, every share at its location', () => {

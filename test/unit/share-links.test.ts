@@ -75,10 +75,13 @@ describe('encodeShareLink / decodeShareLink', () => {
 
   it('carries the fingerprint as `p`, and still reads a link from before fingerprints with its SHA-256 as `h`', () => {
     const { sha256: _sha256, ...rest } = good;
-    const current: ShareLinkPayload = { ...rest, fingerprint: 'b'.repeat(64) };
+    const current: ShareLinkPayload = { ...rest, fingerprint: `256k:${'b'.repeat(64)}` };
     const encoded = encodeShareLink(current);
     const json = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Record<string, unknown>;
-    expect(json['p']).toBe('b'.repeat(64));
+    expect(json['p']).toBe(`256k:${'b'.repeat(64)}`);
+    // A fingerprint made with 1 MiB blocks (2026-11-21) is plain hex, and still read.
+    const oneMiB: ShareLinkPayload = { ...rest, fingerprint: 'b'.repeat(64) };
+    expect(decodeShareLink(encodeShareLink(oneMiB))).toEqual(oneMiB);
     expect(json).not.toHaveProperty('h');
     expect(decodeShareLink(encoded)).toEqual(current);
     expect(decodeShareLink(wire({}))).toMatchObject({ sha256: good.sha256 });
