@@ -643,12 +643,12 @@ function throttleShares(listener: (progress: ShareUploadProgress) => void): (pro
   };
 }
 
-/** Progress across the worker boundary at most ten times a second, and always the last one. */
+/** Progress across the worker boundary at most four times a second, and always the last one. */
 function throttle(listener: ProgressListener): ProgressListener {
   let last = 0;
   return (progress) => {
     const now = Date.now();
-    if (progress.done === progress.total || now - last >= 100) {
+    if (progress.done === progress.total || now - last >= 250) {
       last = now;
       listener({ done: progress.done, total: progress.total });
     }
