@@ -6,7 +6,7 @@
  * the sender no longer needs them. The chunk workers end with the job's worker.
  */
 import * as Comlink from 'comlink';
-import type { ProtectExecutorFactory, RecoverChunkTask, RecoverExecutorFactory } from '../src/core/index.js';
+import { threadBufferPool, type ProtectExecutorFactory, type RecoverChunkTask, type RecoverExecutorFactory } from '../src/core/index.js';
 import type { ChunkWorkerApi } from './chunk-worker.js';
 
 export class ChunkWorkers {
@@ -56,7 +56,8 @@ export class ChunkWorkers {
         const which = this.which(index);
         const [spare] = this.takeSpare(which);
         const transfers = [plain.buffer as ArrayBuffer, ...(spare ? [spare] : [])];
-        const chunk = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spare);
+        const { spent, ...chunk } = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spare);
+        for (const buffer of spent) threadBufferPool.give(buffer);
         if (chunk.records[0]) this.remember(chunk.records[0].buffer as ArrayBuffer, which);
         return chunk;
       },
@@ -83,7 +84,8 @@ export class ChunkWorkers {
         const spareRecords = task.spares.map((spare) => ({ x: spare.x, fragment: ownBuffer(spare.fragment) }));
         const transfers = [...spares, ...new Set([...fragments, ...spareRecords.map((spare) => spare.fragment)].map((view) => view.buffer as ArrayBuffer))];
         const sent: RecoverChunkTask = { ...task, fragments, spares: spareRecords };
-        const result = await this.remotes[which]!.rebuildChunk(Comlink.transfer(sent, transfers), spares[0]);
+        const { spent, ...result } = await this.remotes[which]!.rebuildChunk(Comlink.transfer(sent, transfers), spares[0]);
+        for (const buffer of spent) threadBufferPool.give(buffer);
         if (result.plaintext) this.remember(result.plaintext.buffer as ArrayBuffer, which);
         return result;
       },

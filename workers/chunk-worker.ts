@@ -16,6 +16,9 @@ import {
   type SplitSecrets,
 } from '../src/core/index.js';
 
+/** A result, with the buffers of what the chunk worker was sent and is done with, going back to be read into again. */
+export type WithSpent<T> = T & { readonly spent: readonly ArrayBuffer[] };
+
 let protecting: ProtectExecutor | undefined;
 let recovering: RecoverExecutor | undefined;
 
@@ -24,21 +27,25 @@ const api = {
     protecting = await createLocalProtectExecutor(secrets, { window });
   },
   /** `spare`: the buffer of records already written, handed back for reuse. */
-  async protectChunk(index: number, plain: Uint8Array, spare?: ArrayBuffer): Promise<ProtectedChunk> {
+  async protectChunk(index: number, plain: Uint8Array, spare?: ArrayBuffer): Promise<WithSpent<ProtectedChunk>> {
     if (!protecting) throw new Error('chunk worker: startProtect first');
     if (spare) protecting.release?.([new Uint8Array(spare)]);
     const chunk = await protecting.protectChunk(index, plain);
-    return Comlink.transfer(chunk, buffersOf(chunk.records));
+    // WebCrypto copied the plain chunk when it was called, and the records are made: its buffer goes back.
+    const spent = buffersOf([plain]);
+    return Comlink.transfer({ ...chunk, spent }, [...buffersOf(chunk.records), ...spent]);
   },
   startRecover(context: RecoverContext, window: number): void {
     recovering = createLocalRecoverExecutor(context, { window });
   },
   /** `spare`: the buffer of a chunk already written, handed back for reuse. */
-  async rebuildChunk(task: RecoverChunkTask, spare?: ArrayBuffer): Promise<RecoverChunkResult> {
+  async rebuildChunk(task: RecoverChunkTask, spare?: ArrayBuffer): Promise<WithSpent<RecoverChunkResult>> {
     if (!recovering) throw new Error('chunk worker: startRecover first');
     if (spare) recovering.release?.(new Uint8Array(spare));
     const result = await recovering.rebuildChunk(task);
-    return result.plaintext ? Comlink.transfer(result, [result.plaintext.buffer as ArrayBuffer]) : result;
+    // The records were copied into the rebuilder's buffers (and the spares checked): theirs go back.
+    const spent = buffersOf([...task.fragments, ...task.spares.map((s) => s.fragment)]).filter((buffer) => buffer !== result.plaintext?.buffer);
+    return Comlink.transfer({ ...result, spent }, [...(result.plaintext ? [result.plaintext.buffer as ArrayBuffer] : []), ...spent]);
   },
   async stop(): Promise<void> {
     await Promise.all([protecting?.close(), recovering?.close()]);

@@ -16,6 +16,7 @@ import {
   recover,
   repairShares,
   shareSize,
+  threadBufferPool,
   toTesseraError,
   type ByteSink,
   type ByteSource,
@@ -595,7 +596,8 @@ function hasherFor(chunkWorkers: ChunkWorkers | undefined): StreamHasher {
 /** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
 function readableSource(file: Blob): ByteSource {
   // Eight chunks per read: each File read has a high fixed cost.
-  const inner = blockSource(blobSource(file), 8 * DEFAULT_CHUNK_SIZE);
+  // Chunks come in this thread's recycled buffers: the chunk workers hand each one back.
+  const inner = blockSource(blobSource(file), 8 * DEFAULT_CHUNK_SIZE, threadBufferPool);
   return {
     size: inner.size,
     async read(offset, length) {

@@ -9,6 +9,7 @@
 export { protect, protectBytes, beginSplit, type SplitPlan } from './protect.js';
 export { ChunkProtector, ChunkRebuilder, type SplitParameters, type SplitSecrets, type PreparedChunk, type RebuiltChunk } from './chunks.js';
 export * from './executor.js';
+export { BufferPool, threadBufferPool } from './buffer-pool.js';
 export { recover, recoverBytes } from './recover.js';
 export { repairShares, type RepairTarget, type RepairOptions, type RepairResult } from './repair.js';
 export { inspectShare } from './inspect.js';

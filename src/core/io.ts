@@ -3,6 +3,7 @@
  * OPFS file, an HTTP Range reader or a bucket object each adapt to them in a few lines, and core
  * never learns which one it is talking to.
  */
+import type { BufferPool } from './buffer-pool.js';
 
 /** Random-access, read-only bytes of known size. */
 export interface ByteSource {
@@ -79,9 +80,10 @@ export class MemorySink implements ByteSink {
  * each reading the block again. When a read starts a block, the block after it is read too (read
  * ahead), so a reader going front to back rarely waits: the browser reads the next block while
  * this one is used. The last three blocks are kept. Reads at least a block long read through.
- * Every returned array is the caller's own.
+ * Every returned array is the caller's own, spanning a buffer of its own: taken from `pool` when
+ * one is given (the caller hands it back there once done with it), else new.
  */
-export function blockSource(inner: ByteSource, blockSize: number): ByteSource {
+export function blockSource(inner: ByteSource, blockSize: number, pool?: BufferPool): ByteSource {
   type Block = { readonly offset: number; readonly end: number; readonly bytes: Promise<Uint8Array> };
   let blocks: Block[] = [];
   const start = (offset: number): Block => {
@@ -106,7 +108,10 @@ export function blockSource(inner: ByteSource, blockSize: number): ByteSource {
         start(block.end);
       }
       const bytes = await block.bytes;
-      return bytes.slice(offset - block.offset, end - block.offset);
+      if (!pool) return bytes.slice(offset - block.offset, end - block.offset);
+      const own = pool.take(end - offset);
+      own.set(bytes.subarray(offset - block.offset, end - block.offset));
+      return own;
     },
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };

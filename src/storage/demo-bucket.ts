@@ -13,6 +13,7 @@
  * A presenter can make a demo bucket slow (`slow: true` in its descriptor: every call waits, bytes
  * move at a capped rate, demo-faults.ts) and damage one of its objects in place (`damage`).
  */
+import { threadBufferPool } from '../core/buffer-pool.js';
 import type { ByteSink, ByteSource } from '../core/io.js';
 import { TesseraError, describeCause, type ErrorCode } from '../core/errors.js';
 import {
@@ -122,7 +123,8 @@ export class DemoBucket implements Bucket {
       return {
         size: sync.getSize(),
         read: async (offset, length) => {
-          const bytes = await this.attempt(`read ${key}`, () => Promise.resolve(readFully(sync, offset, length)));
+          // Into this thread's recycled buffers: a job's chunk workers hand each record's buffer back.
+          const bytes = await this.attempt(`read ${key}`, () => Promise.resolve(readFully(sync, offset, length, (count) => threadBufferPool.take(count))));
           await this.slowDown(bytes.length);
           return bytes;
         },

@@ -120,9 +120,12 @@ export function writeFully(handle: SyncFileHandle, bytes: Uint8Array, at: number
   return at + done;
 }
 
-/** Reads up to `length` bytes at `at` (fewer at the end of the file). */
-export function readFully(handle: SyncFileHandle, at: number, length: number): Uint8Array {
-  const out = new Uint8Array(Math.max(0, Math.min(length, handle.getSize() - at)));
+/**
+ * Reads up to `length` bytes at `at` (fewer at the end of the file), into a buffer from `allocate`
+ * (by default a new one), which it fills from its start.
+ */
+export function readFully(handle: SyncFileHandle, at: number, length: number, allocate: (length: number) => Uint8Array<ArrayBuffer> = (count) => new Uint8Array(count)): Uint8Array {
+  const out = allocate(Math.max(0, Math.min(length, handle.getSize() - at)));
   let done = 0;
   while (done < out.length) {
     const read = handle.read(out.subarray(done), { at: at + done });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HEADER_SIZE,
   MemorySink,
+  BufferPool,
   blockSource,
   bytesSource,
   defaultKernel,
@@ -247,6 +248,37 @@ describe('blockSource', () => {
     const parts = await Promise.all(Array.from({ length: 16 }, (_, index) => source.read(index * 64, 64)));
     expect(sameBytes(Buffer.concat(parts), data)).toBe(true);
     expect(asked).toEqual([0, 256, 512, 768]);
+  });
+
+  it('hands out recycled buffers from a pool it is given, each a whole buffer of the read\'s length, and new ones when the pool has none', async () => {
+    const data = randomBytes(1024);
+    const inner: ByteSource = { size: data.length, read: (offset, length) => Promise.resolve(data.slice(offset, offset + length)) };
+    const pool = new BufferPool();
+    const source = blockSource(inner, 256, pool);
+    const first = await source.read(0, 64);
+    expect(first.byteOffset).toBe(0);
+    expect(first.buffer.byteLength).toBe(64);
+    expect(sameBytes(first, data.subarray(0, 64))).toBe(true);
+    // Spent: handed back, and the next read of that length is made in it, overwritten whole.
+    const buffer = first.buffer;
+    pool.give(buffer);
+    expect(pool.size).toBe(1);
+    const second = await source.read(64, 64);
+    expect(second.buffer).toBe(buffer);
+    expect(sameBytes(second, data.subarray(64, 128))).toBe(true);
+    expect(pool.size).toBe(0);
+    // Another length is never served from it; a transferred (detached) buffer is not kept.
+    pool.give(new ArrayBuffer(32));
+    expect((await source.read(128, 16)).buffer.byteLength).toBe(16);
+    const moved = new ArrayBuffer(64);
+    structuredClone(moved, { transfer: [moved] });
+    pool.give(moved);
+    expect(pool.size).toBe(1);
+    // The same buffer twice is kept once: two reads must never share one.
+    const again = new ArrayBuffer(48);
+    pool.give(again);
+    pool.give(again);
+    expect(pool.size).toBe(2);
   });
 
   it('forgets a block whose read failed, so that reading it again tries again', async () => {
