@@ -1,7 +1,7 @@
 /**
  * What the browser benchmark reads from Chromium itself while the app works: the heap of the page
  * and of every worker it starts (DevTools protocol, Runtime.getHeapUsage on each target), and the
- * resident memory of Chromium's processes (/proc).
+ * resident memory, CPU time and minor page faults of Chromium's processes (/proc).
  *
  * Workers are found with a browser-level DevTools session (Target.setDiscoverTargets) and attached
  * to without flattening, so that commands reach them through Target.sendMessageToTarget on that one
@@ -166,25 +166,33 @@ function chromiumProcesses(rootPid: number = process.pid): number[] {
   return found;
 }
 
+/** What a process has used so far, from /proc/<pid>/stat. */
+interface ProcessCounters {
+  /** CPU time, user + system, seconds. */
+  readonly cpuSeconds: number;
+  /** Minor page faults: pages the kernel handed over fresh (no disk read). */
+  readonly minorFaults: number;
+}
+
 /**
- * CPU time (user + system) each process has used so far, seconds, by pid. A process's count
- * includes its threads that have ended (a job's chunk workers), so a difference over an operation
- * is all the CPU Chromium spent on it, on every core.
+ * CPU time and minor page faults of each process so far, by pid. A process's counts include its
+ * threads that have ended (a job's chunk workers), so a difference over an operation is all the CPU
+ * Chromium spent on it, and all the fresh pages it took, on every core.
  */
-function cpuSecondsByProcess(pids: readonly number[]): Map<number, number> {
+function countersByProcess(pids: readonly number[]): Map<number, ProcessCounters> {
   const ticksPerSecond = 100; // USER_HZ on Linux
-  const times = new Map<number, number>();
+  const counters = new Map<number, ProcessCounters>();
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 14 and 15 of stat (utime, stime), counted from the state (field 3) here.
-      times.set(pid, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+      // Fields of stat counted from the state (field 3) here: 10 is minflt, 14 and 15 utime and stime.
+      counters.set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, minorFaults: Number(fields[7]) });
     } catch {
       // Gone.
     }
   }
-  return times;
+  return counters;
 }
 
 /** Sum of VmRSS of the given processes, bytes (shared pages count once per process). */
@@ -225,6 +233,8 @@ export interface MemoryPeak {
    * process that ended meanwhile is left out; the sampling's own DevTools calls are counted).
    */
   readonly cpuSeconds: number;
+  /** Minor page faults of Chromium's processes over the same span (counted the same way). */
+  readonly minorFaults: number;
 }
 
 export interface MemoryWatch {
@@ -244,7 +254,7 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
   let maxWorkers = 0;
   let rssBaselineBytes = 0;
   let rssPeakBytes = 0;
-  const cpuAtStart = cpuSecondsByProcess(pids);
+  const atStart = countersByProcess(pids);
 
   const sampleOnce = async (): Promise<void> => {
     // The process list changes rarely (a new renderer, a utility process): refreshed once a second.
@@ -284,9 +294,15 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
       await loop;
       await sampleOnce();
       let cpuSeconds = 0;
-      for (const [pid, seconds] of cpuSecondsByProcess(chromiumProcesses())) cpuSeconds += seconds - (cpuAtStart.get(pid) ?? 0);
+      let minorFaults = 0;
+      for (const [pid, now] of countersByProcess(chromiumProcesses())) {
+        const before = atStart.get(pid);
+        cpuSeconds += now.cpuSeconds - (before?.cpuSeconds ?? 0);
+        minorFaults += now.minorFaults - (before?.minorFaults ?? 0);
+      }
       return {
         cpuSeconds,
+        minorFaults,
         samples,
         peakTabBytes,
         pageBytesAtPeak,

@@ -8,7 +8,8 @@
  * saw it (performance.now() in the page). Every rebuild is checked: the SHA-256 the app shows for
  * the rebuilt file must be the input's, computed here. Meanwhile it samples, every 100 ms, the
  * heaps of the page and of every worker (browser-targets.ts) and the resident memory of Chromium's
- * processes, and records the page's long tasks (Long Tasks API, proven live first). It measures
+ * processes, counts their CPU time and minor page faults from the click to the end (/proc), and
+ * records the page's long tasks (Long Tasks API, proven live first). It measures
  * ssms with 1 and with 2 workers (`?workers=N`), the browser's own ceilings stage by stage in a
  * worker of the same page (ceilings-worker.ts), and finally profiles every thread's CPU time during
  * a smaller protect and recover, in a Chromium trace (cpu-profile.ts).

@@ -3,18 +3,22 @@
  * /bench/ceilings-worker.js and started by the page): what the browser does with the same bytes
  * when no sharing is involved, stage by stage, in a dedicated worker like the share worker.
  *
- * Every stage works in 1 MiB chunks, one after the other, the way protect and recover walk a file;
- * its rate is in MB (10^6 bytes) **of input** per second, so that the stages of one operation can be
- * added up: a sequential pipeline of stages at r1, r2, … MB/s runs at 1 / (1/r1 + 1/r2 + …).
+ * Every stage works in the pipeline's own sizes, imported from the core: chunks of
+ * DEFAULT_CHUNK_SIZE (768 KiB), fingerprint blocks of FINGERPRINT_BLOCK (256 KiB), one after the
+ * other, the way protect and recover walk a file; its rate is in MB (10^6 bytes) **of input** per
+ * second, so that the stages of one operation can be added up: a sequential pipeline of stages at
+ * r1, r2, … MB/s runs at 1 / (1/r1 + 1/r2 + …). Two more stages do the same WebCrypto work in 1 MiB
+ * calls, as the pipeline did before: WebCrypto in Chromium copies its input and allocates its
+ * output, and past about 960 KiB that memory is mapped fresh from the kernel on every call.
  *
  * Typed with the DOM lib (tsconfig.node.json covers test/**); it only uses what workers have too.
  */
-import { ReedSolomon } from '../../src/core/index.js';
+import { blobSource, blockSource, DEFAULT_CHUNK_SIZE, digestBlocks, FINGERPRINT_BLOCK, ReedSolomon } from '../../src/core/index.js';
 import { createSha256 } from '../../workers/sha256.js';
 import { randomBytes } from '../helpers/bytes.js';
 
 export interface CeilingRequest {
-  /** Input bytes each stage goes through (a multiple of 1 MiB). */
+  /** Input bytes each stage goes through; each stage rounds it down to a whole number of its chunks or blocks. */
   readonly size: number;
   /** The benchmark's input file, chosen through a file input: read back with Blob.slice. */
   readonly file: File;
@@ -33,6 +37,8 @@ export type CeilingId =
   | 'memory-copy'
   | 'aes-gcm-encrypt'
   | 'aes-gcm-decrypt'
+  | 'aes-gcm-encrypt-1mib'
+  | 'digest-1mib'
   | 'sha256'
   | 'fingerprint-blocks'
   | 'rs-encode'
@@ -46,12 +52,18 @@ export type CeilingId =
 
 export type CeilingReply = { readonly ok: true; readonly results: CeilingResult[] } | { readonly ok: false; readonly error: string };
 
-const MiB = 1024 * 1024;
-const CHUNK = MiB;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** The pipeline's chunk (src/core/format.ts) and fingerprint block (src/core/fingerprint.ts). */
+const CHUNK = DEFAULT_CHUNK_SIZE;
+const BLOCK = FINGERPRINT_BLOCK;
+/** The share worker reads the chosen file this many chunks at a time (workers/share-jobs.ts, readableSource). */
+const READ_CHUNKS = 8;
 const K = 3;
 const N = 5;
-/** ssms 3-of-5: each of the n fragments of a chunk holds a third of it (and its tag), word-aligned. */
-const FRAGMENT = (Math.ceil((CHUNK + 16) / K) + 3) & ~3;
+const TAG = 16;
+/** ssms 3-of-5: each of the n fragments of a chunk holds a third of it and its tag (recordLength in src/core/format.ts). */
+const FRAGMENT = Math.ceil((CHUNK + TAG) / K);
 const SCRATCH = 'tessera-bench-ceilings';
 
 /** FileSystemSyncAccessHandle (dedicated workers only; in TypeScript's WebWorker lib, not the DOM one). */
@@ -67,21 +79,35 @@ function openSync(handle: FileSystemFileHandle): Promise<SyncAccessHandle> {
 }
 
 
+/** "768 KiB", "1 MiB": the workers have no measure.ts (it needs Node). */
+function sizeText(bytes: number): string {
+  return bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`;
+}
+
+const CHUNK_TEXT = sizeText(CHUNK);
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Times `samples` runs of `run` (after one untimed warm-up run on `warmupBytes`). */
+/**
+ * Times `samples` runs of `run` (after one untimed warm-up run on up to 16 MiB). Both amounts are
+ * rounded down to whole `unit`s (the stage's chunk or block), so every call works on a full one and
+ * the rate counts exactly the bytes that went through.
+ */
 async function stage(
   id: CeilingId,
   label: string,
-  bytes: number,
+  unit: number,
+  size: number,
   samples: number,
   run: (bytes: number) => Promise<void> | void,
-  warmupBytes = Math.min(bytes, 16 * MiB),
 ): Promise<CeilingResult> {
+  const bytes = Math.floor(size / unit) * unit;
+  if (bytes === 0) throw new Error(`ceilings: ${id} needs at least ${unit} bytes, got ${size}`);
+  const warmupBytes = Math.max(unit, Math.floor(Math.min(bytes, 16 * MiB) / unit) * unit);
   await run(warmupBytes);
   const seconds: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -95,6 +121,7 @@ async function stage(
 async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]> {
   const results: CeilingResult[] = [];
   const plain = randomBytes(CHUNK);
+  const plain1MiB = randomBytes(MiB);
 
   // Memory copy, 64 MiB blocks (as the Node part measures it): the machine's bandwidth, not a stage.
   {
@@ -102,7 +129,7 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
     const source = randomBytes(block);
     const target = new Uint8Array(block);
     results.push(
-      await stage('memory-copy', 'memory copy (Uint8Array.set, 64 MiB blocks)', Math.max(size, 4 * block), 5, (bytes) => {
+      await stage('memory-copy', 'memory copy (Uint8Array.set, 64 MiB blocks)', block, Math.max(size, 4 * block), 5, (bytes) => {
         for (let done = 0; done < bytes; done += block) target.set(source);
       }),
     );
@@ -116,30 +143,47 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
     return iv;
   };
   results.push(
-    await stage('aes-gcm-encrypt', 'AES-256-GCM encrypt (crypto.subtle, 1 MiB chunks, one at a time)', size, 3, async (bytes) => {
+    await stage('aes-gcm-encrypt', `AES-256-GCM encrypt (crypto.subtle, ${CHUNK_TEXT} chunks, one at a time)`, CHUNK, size, 3, async (bytes) => {
       for (let done = 0; done < bytes; done += CHUNK) await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce() }, key, plain);
+    }),
+  );
+  results.push(
+    await stage('aes-gcm-encrypt-1mib', 'AES-256-GCM encrypt in 1 MiB calls (crypto.subtle, one at a time): the chunk size the pipeline had before', MiB, size, 3, async (bytes) => {
+      for (let done = 0; done < bytes; done += MiB) await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce() }, key, plain1MiB);
     }),
   );
   {
     const iv = nonce();
     const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plain));
     results.push(
-      await stage('aes-gcm-decrypt', 'AES-256-GCM decrypt (crypto.subtle, 1 MiB chunks, one at a time)', size, 3, async (bytes) => {
+      await stage('aes-gcm-decrypt', `AES-256-GCM decrypt (crypto.subtle, ${CHUNK_TEXT} chunks, one at a time)`, CHUNK, size, 3, async (bytes) => {
         for (let done = 0; done < bytes; done += CHUNK) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed);
       }),
     );
   }
 
   results.push(
-    await stage('sha256', 'SHA-256 of one stream (createSha256() of workers/sha256.ts, WebAssembly; 1 MiB updates): records from before fingerprints', size, 3, (bytes) => {
+    await stage('sha256', `SHA-256 of one stream (createSha256() of workers/sha256.ts, WebAssembly; ${CHUNK_TEXT} updates): records from before fingerprints`, CHUNK, size, 3, (bytes) => {
       const hasher = createSha256();
       for (let done = 0; done < bytes; done += CHUNK) hasher.update(plain);
       hasher.digest();
     }),
   );
   results.push(
-    await stage('fingerprint-blocks', 'fingerprint blocks: SHA-256 of each 1 MiB block (crypto.subtle.digest, one at a time), as the chunk workers digest them', size, 3, async (bytes) => {
-      for (let done = 0; done < bytes; done += CHUNK) await crypto.subtle.digest('SHA-256', plain);
+    await stage(
+      'fingerprint-blocks',
+      `fingerprint blocks: SHA-256 of each ${sizeText(BLOCK)} block (digestBlocks of src/core/fingerprint.ts on each ${CHUNK_TEXT} chunk, crypto.subtle.digest), as the chunk workers digest them`,
+      CHUNK,
+      size,
+      3,
+      async (bytes) => {
+        for (let done = 0; done < bytes; done += CHUNK) await digestBlocks(plain, BLOCK);
+      },
+    ),
+  );
+  results.push(
+    await stage('digest-1mib', 'SHA-256 of 1 MiB blocks (crypto.subtle.digest, one at a time): the fingerprint block the pipeline had before', MiB, size, 3, async (bytes) => {
+      for (let done = 0; done < bytes; done += MiB) await crypto.subtle.digest('SHA-256', plain1MiB);
     }),
   );
 
@@ -151,28 +195,39 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
       return fragment;
     });
     results.push(
-      await stage('rs-encode', 'Reed–Solomon encode 3 → 2 parity fragments (core ReedSolomon.encode, per 1 MiB chunk)', size, 3, (bytes) => {
+      await stage('rs-encode', `Reed–Solomon encode 3 → 2 parity fragments (core ReedSolomon.encode, per ${CHUNK_TEXT} chunk)`, CHUNK, size, 3, (bytes) => {
         for (let done = 0; done < bytes; done += CHUNK) codec.encode(data);
       }),
     );
   }
 
-  const readable = Math.min(size, Math.floor(file.size / CHUNK) * CHUNK);
+  // As the share worker reads the chosen file (workers/share-jobs.ts, readableSource): the core's
+  // blockSource over blobSource, eight chunks per File read (and the next block read ahead), each
+  // chunk a copy sliced out of its block.
   results.push(
-    await stage('file-read', 'reading the chosen file (File.slice(1 MiB).arrayBuffer(), in order)', readable, 1, async (bytes) => {
-      for (let at = 0; at < bytes; at += CHUNK) await file.slice(at, at + CHUNK).arrayBuffer();
-    }),
+    await stage(
+      'file-read',
+      `reading the chosen file as the share worker does (File.slice(${sizeText(READ_CHUNKS * CHUNK)}).arrayBuffer() through blockSource, each ${CHUNK_TEXT} chunk copied out with .slice(), in order)`,
+      CHUNK,
+      Math.min(size, file.size),
+      1,
+      async (bytes) => {
+        const source = blockSource(blobSource(file), READ_CHUNKS * CHUNK);
+        for (let at = 0; at < bytes; at += CHUNK) await source.read(at, CHUNK);
+      },
+    ),
   );
 
   // OPFS, in a scratch folder removed at the end: the shares' pattern (n files, one fragment each per
   // chunk, written together and awaited together), then reading k of them back, then one output file.
+  const fragmentText = `${FRAGMENT.toLocaleString('en-US')}-byte fragment (⌈(${CHUNK_TEXT} + ${TAG}) / ${K}⌉)`;
   const root = await navigator.storage.getDirectory();
   const scratch = await root.getDirectoryHandle(SCRATCH, { create: true });
   try {
     const fragment = randomBytes(FRAGMENT);
     let round = 0;
     results.push(
-      await stage('opfs-write-shares', `OPFS write, as ssms 3-of-5 protect: ${N} files, one ⅓ MiB fragment each per input MiB, written together`, size, 1, async (bytes) => {
+      await stage('opfs-write-shares', `OPFS write, as ssms 3-of-5 protect: ${N} files, one ${fragmentText} each per ${CHUNK_TEXT} chunk, written together`, CHUNK, size, 1, async (bytes) => {
         const writables = await Promise.all(
           Array.from({ length: N }, async (_, i) => (await scratch.getFileHandle(`share-${round}-${i}`, { create: true })).createWritable()),
         );
@@ -185,14 +240,14 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
       Array.from({ length: K }, async (_, i) => (await scratch.getFileHandle(`share-${round - 1}-${i}`)).getFile()),
     );
     results.push(
-      await stage('opfs-read-shares', `OPFS read, as recover: ${K} share files, one ⅓ MiB slice each per input MiB, read together`, size, 1, async (bytes) => {
+      await stage('opfs-read-shares', `OPFS read, as recover: ${K} share files, one ${fragmentText} slice each per ${CHUNK_TEXT} chunk, read together`, CHUNK, size, 1, async (bytes) => {
         for (let done = 0, at = 0; done < bytes; done += CHUNK, at += FRAGMENT) {
           await Promise.all(shares.map((share) => share.slice(at, at + FRAGMENT).arrayBuffer()));
         }
       }),
     );
     results.push(
-      await stage('opfs-write-output', 'OPFS write of a rebuilt file (one file, 1 MiB writes)', size, 1, async (bytes) => {
+      await stage('opfs-write-output', `OPFS write of a rebuilt file (one file, ${CHUNK_TEXT} writes)`, CHUNK, size, 1, async (bytes) => {
         const writable = await (await scratch.getFileHandle(`output-${round++}`, { create: true })).createWritable();
         for (let done = 0; done < bytes; done += CHUNK) await writable.write(plain);
         await writable.close();
@@ -200,7 +255,7 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
     );
     // The same patterns through FileSystemSyncAccessHandle, as the share worker writes and reads (src/storage/opfs.ts).
     results.push(
-      await stage('opfs-sync-write-output', 'OPFS write of a rebuilt file through createSyncAccessHandle() (one file, 1 MiB writes)', size, 1, async (bytes) => {
+      await stage('opfs-sync-write-output', `OPFS write of a rebuilt file through createSyncAccessHandle() (one file, ${CHUNK_TEXT} writes)`, CHUNK, size, 1, async (bytes) => {
         const handle = await openSync(await scratch.getFileHandle(`sync-output-${round++}`, { create: true }));
         for (let done = 0; done < bytes; done += CHUNK) handle.write(plain, { at: done });
         handle.flush();
@@ -208,7 +263,7 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
       }),
     );
     results.push(
-      await stage('opfs-sync-write-shares', `OPFS write through createSyncAccessHandle(): ${N} files, one ⅓ MiB fragment each per input MiB`, size, 1, async (bytes) => {
+      await stage('opfs-sync-write-shares', `OPFS write through createSyncAccessHandle(): ${N} files, one ${fragmentText} each per ${CHUNK_TEXT} chunk`, CHUNK, size, 1, async (bytes) => {
         const handles = await Promise.all(
           Array.from({ length: N }, async (_, i) => openSync(await scratch.getFileHandle(`sync-${round}-${i}`, { create: true }))),
         );
@@ -225,7 +280,7 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
       const buffer = new Uint8Array(FRAGMENT);
       try {
         results.push(
-          await stage('opfs-sync-read-shares', `OPFS read through createSyncAccessHandle(): ${K} share files, one ⅓ MiB read each per input MiB`, size, 1, (bytes) => {
+          await stage('opfs-sync-read-shares', `OPFS read through createSyncAccessHandle(): ${K} share files, one ${fragmentText} read each per ${CHUNK_TEXT} chunk`, CHUNK, size, 1, (bytes) => {
             for (let done = 0, at = 0; done < bytes; done += CHUNK, at += FRAGMENT) for (const handle of handles) handle.read(buffer, { at });
           }),
         );

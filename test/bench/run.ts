@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import secrets from 'secrets.js-grempe';
 import { combine as peerCombine, split as peerSplit } from 'shamir-secret-sharing';
 import { hex } from '../../src/core/bytes.js';
-import { combineSecret, defaultRandom, getGfKernel, ReedSolomon, shareSize, splitSecret, type Scheme } from '../../src/core/index.js';
+import { combineSecret, DEFAULT_CHUNK_SIZE, defaultRandom, getGfKernel, ReedSolomon, shareSize, splitSecret, type Scheme } from '../../src/core/index.js';
 import { workspaceCapacity } from '../../src/core/kernel.js';
 import { evaluateAt, splitInto, xsUpTo } from '../../src/core/shamir.js';
 import { randomBytes, sameBytes } from '../helpers/bytes.js';
@@ -204,7 +204,7 @@ interface StreamedKernelRow {
 async function measureStreamedKernels(size: number): Promise<StreamedKernelRow[]> {
   const k = 3;
   const n = 5;
-  const chunk = MiB;
+  const chunk = DEFAULT_CHUNK_SIZE;
   const runs = runsFor(size);
   const input = randomBytes(size);
   const chunks = Math.ceil(size / chunk);
@@ -297,7 +297,7 @@ async function measureCeilings(size: number): Promise<Ceilings> {
   const memoryCopy = await measure(size, () => target.set(source), runs);
 
   const key = await crypto.subtle.importKey('raw', randomBytes(32), 'AES-GCM', false, ['encrypt']);
-  const chunk = MiB;
+  const chunk = DEFAULT_CHUNK_SIZE;
   let counter = 0;
   const aesGcm = await measure(
     size,
@@ -537,7 +537,7 @@ async function nodePart(): Promise<string> {
       ['operation', 'MB/s'],
       [
         [`memory copy (Uint8Array.set, ${sizeLabel(LARGE)})`, rate(ceilings.memoryCopy)],
-        [`AES-256-GCM encrypt (crypto.subtle, 1 MiB chunks, ${sizeLabel(LARGE)})`, rate(ceilings.aesGcm)],
+        [`AES-256-GCM encrypt (crypto.subtle, ${sizeLabel(DEFAULT_CHUNK_SIZE)} chunks, ${sizeLabel(LARGE)})`, rate(ceilings.aesGcm)],
         [`crypto.getRandomValues (64 KiB calls, ${sizeLabel(LARGE)})`, rate(ceilings.randomValues)],
       ],
       [1],
