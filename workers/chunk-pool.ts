@@ -14,8 +14,11 @@ export class ChunkWorkers {
   private readonly remotes: Comlink.Remote<ChunkWorkerApi>[];
   /** Which worker made a result buffer, so it goes back there for reuse once written. */
   private readonly origin = new WeakMap<ArrayBuffer, number>();
-  /** Per worker: a result buffer it may reuse, sent along with its next chunk. */
-  private readonly spares: (ArrayBuffer | undefined)[];
+  /**
+   * Per worker: result buffers it may reuse, all sent along with its next chunk. Several: results
+   * are written (and handed back) while the next chunk's read is still under way.
+   */
+  private readonly spares: ArrayBuffer[][];
 
   constructor(
     count: number,
@@ -23,14 +26,12 @@ export class ChunkWorkers {
   ) {
     this.workers = Array.from({ length: count }, () => new Worker(new URL('./chunk-worker.ts', import.meta.url), { type: 'module', name: 'tessera-chunks' }));
     this.remotes = this.workers.map((worker) => Comlink.wrap<ChunkWorkerApi>(worker));
-    this.spares = this.workers.map(() => undefined);
+    this.spares = this.workers.map(() => []);
   }
 
-  /** The spare buffer to send to worker `which` (transferred), if there is one. */
-  private takeSpare(which: number): ArrayBuffer[] {
-    const spare = this.spares[which];
-    this.spares[which] = undefined;
-    return spare ? [spare] : [];
+  /** The spare buffers to send to worker `which` (transferred), if there are any. */
+  private takeSpares(which: number): ArrayBuffer[] {
+    return this.spares[which]!.splice(0);
   }
 
   private remember(buffer: ArrayBuffer, which: number): void {
@@ -39,7 +40,8 @@ export class ChunkWorkers {
 
   private giveBack(buffer: ArrayBuffer): void {
     const which = this.origin.get(buffer);
-    if (which !== undefined && this.spares[which] === undefined) this.spares[which] = buffer;
+    const spares = which === undefined ? undefined : this.spares[which]!;
+    if (spares && spares.length <= this.perWorker && !spares.includes(buffer)) spares.push(buffer);
   }
 
   /** Chunk i goes to worker i mod count; with `window` = count · perWorker, no worker has more than perWorker. */
@@ -54,9 +56,9 @@ export class ChunkWorkers {
       // The plain chunk is not used again here (protect has hashed and let go of it): transfer it.
       protectChunk: async (index, plain) => {
         const which = this.which(index);
-        const [spare] = this.takeSpare(which);
-        const transfers = [plain.buffer as ArrayBuffer, ...(spare ? [spare] : [])];
-        const { spent, ...chunk } = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spare);
+        const spares = this.takeSpares(which);
+        const transfers = [plain.buffer as ArrayBuffer, ...spares];
+        const { spent, ...chunk } = await this.remotes[which]!.protectChunk(index, Comlink.transfer(plain, transfers), spares);
         for (const buffer of spent) threadBufferPool.give(buffer);
         if (chunk.records[0]) this.remember(chunk.records[0].buffer as ArrayBuffer, which);
         return chunk;
@@ -79,12 +81,12 @@ export class ChunkWorkers {
       // structured cloning or transferring it would take the whole buffer.
       rebuildChunk: async (task) => {
         const which = this.which(task.index);
-        const spares = this.takeSpare(which);
+        const spares = this.takeSpares(which);
         const fragments = task.fragments.map(ownBuffer);
         const spareRecords = task.spares.map((spare) => ({ x: spare.x, fragment: ownBuffer(spare.fragment) }));
         const transfers = [...spares, ...new Set([...fragments, ...spareRecords.map((spare) => spare.fragment)].map((view) => view.buffer as ArrayBuffer))];
         const sent: RecoverChunkTask = { ...task, fragments, spares: spareRecords };
-        const { spent, ...result } = await this.remotes[which]!.rebuildChunk(Comlink.transfer(sent, transfers), spares[0]);
+        const { spent, ...result } = await this.remotes[which]!.rebuildChunk(Comlink.transfer(sent, transfers), spares);
         for (const buffer of spent) threadBufferPool.give(buffer);
         if (result.plaintext) this.remember(result.plaintext.buffer as ArrayBuffer, which);
         return result;

@@ -26,10 +26,10 @@ const api = {
   async startProtect(secrets: SplitSecrets, window: number): Promise<void> {
     protecting = await createLocalProtectExecutor(secrets, { window });
   },
-  /** `spare`: the buffer of records already written, handed back for reuse. */
-  async protectChunk(index: number, plain: Uint8Array, spare?: ArrayBuffer): Promise<WithSpent<ProtectedChunk>> {
+  /** `spares`: buffers of records already written, handed back for reuse. */
+  async protectChunk(index: number, plain: Uint8Array, spares: readonly ArrayBuffer[] = []): Promise<WithSpent<ProtectedChunk>> {
     if (!protecting) throw new Error('chunk worker: startProtect first');
-    if (spare) protecting.release?.([new Uint8Array(spare)]);
+    for (const spare of spares) protecting.release?.([new Uint8Array(spare)]);
     const chunk = await protecting.protectChunk(index, plain);
     // WebCrypto copied the plain chunk when it was called, and the records are made: its buffer goes back.
     const spent = buffersOf([plain]);
@@ -38,10 +38,10 @@ const api = {
   startRecover(context: RecoverContext, window: number): void {
     recovering = createLocalRecoverExecutor(context, { window });
   },
-  /** `spare`: the buffer of a chunk already written, handed back for reuse. */
-  async rebuildChunk(task: RecoverChunkTask, spare?: ArrayBuffer): Promise<WithSpent<RecoverChunkResult>> {
+  /** `spares`: buffers of chunks already written, handed back for reuse. */
+  async rebuildChunk(task: RecoverChunkTask, spares: readonly ArrayBuffer[] = []): Promise<WithSpent<RecoverChunkResult>> {
     if (!recovering) throw new Error('chunk worker: startRecover first');
-    if (spare) recovering.release?.(new Uint8Array(spare));
+    for (const spare of spares) recovering.release?.(new Uint8Array(spare));
     const result = await recovering.rebuildChunk(task);
     // The records were copied into the rebuilder's buffers (and the spares checked): theirs go back.
     const spent = buffersOf([...task.fragments, ...task.spares.map((s) => s.fragment)]).filter((buffer) => buffer !== result.plaintext?.buffer);
