@@ -16,6 +16,7 @@ import {
   recover,
   repairShares,
   shareSize,
+  streamedBlobSource,
   threadBufferPool,
   toTesseraError,
   type ByteSink,
@@ -153,6 +154,7 @@ export async function protectFile(
   }));
   const sinks: ByteSink[] = [];
   let chunkWorkers: ChunkWorkers | undefined;
+  let source: ByteSource | undefined;
   try {
     const expectedSize = shareSize(request.scheme, request.k, request.n, file.size);
     for (const { bucket, staged, key } of placements) {
@@ -160,7 +162,8 @@ export async function protectFile(
     }
     chunkWorkers = startChunkWorkers(request.workers);
     // The fingerprint is made where each chunk is protected (in the chunk workers, in parallel).
-    const result = await protect(readableSource(file), sinks, {
+    source = readableSource(file);
+    const result = await protect(source, sinks, {
       scheme: request.scheme,
       k: request.k,
       n: request.n,
@@ -187,6 +190,7 @@ export async function protectFile(
     throw toTesseraError(error) ?? error;
   } finally {
     chunkWorkers?.terminate();
+    await source?.close?.();
   }
 }
 
@@ -593,13 +597,16 @@ function hasherFor(chunkWorkers: ChunkWorkers | undefined): StreamHasher {
   return { update: (bytes) => hasher.update(bytes), ready: () => Promise.resolve(), digestHex: () => Promise.resolve(hasher.digestHex()) };
 }
 
-/** A File read in slices; a failed read (file moved, deleted, locked) becomes input.unreadable. */
+/**
+ * A File read front to back through its stream (a read out of order in slices, eight chunks at a
+ * time: each File read has a high fixed cost), into this thread's recycled buffers, which the chunk
+ * workers hand back; a failed read (file moved, deleted, locked) becomes input.unreadable.
+ */
 function readableSource(file: Blob): ByteSource {
-  // Eight chunks per read: each File read has a high fixed cost.
-  // Chunks come in this thread's recycled buffers: the chunk workers hand each one back.
-  const inner = blockSource(blobSource(file), 8 * DEFAULT_CHUNK_SIZE, threadBufferPool);
+  const inner = streamedBlobSource(file, threadBufferPool, blockSource(blobSource(file), 8 * DEFAULT_CHUNK_SIZE, threadBufferPool));
   return {
     size: inner.size,
+    close: () => inner.close!(),
     async read(offset, length) {
       try {
         return await inner.read(offset, length);

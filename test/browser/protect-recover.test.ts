@@ -3,9 +3,9 @@
  * k-of-n into the demo clouds, some clouds are switched off, and the file comes back bit for bit.
  * No sleeps: every step waits for a role, a text or an event.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -218,6 +218,25 @@ it('cancelling a protect is not an error and leaves nothing in the clouds', asyn
     const record = await protectThroughUi(app, { path: input.path, name: BIG_NAME }, { scheme: 'ssms', k: 2, n: 3 });
     const hashes = await recoverThroughUi(record);
     expect(hashes.rebuilt).toBe(input.fingerprint);
+  });
+});
+
+it('a file changed on disk after it was chosen is refused in plain words, and nothing is left in the clouds', async () => {
+  const name = 'changed-scan.bin';
+  const input = await randomFile(name, 12 * MiB);
+  await inApp(browser, async (app) => {
+    const { page } = app;
+    await page.getByTestId('file-input').setInputFiles(input.path);
+    await makeVaultIfNew(page);
+    // Rewritten behind the browser's back (a scanner still writing it, a sync tool replacing it).
+    await writeFile(input.path, randomBytes(12 * MiB));
+    await utimes(input.path, new Date(), new Date(Date.now() + 60_000));
+    await page.getByRole('button', { name: 'Protect', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText(ERROR_ADVICE['input.unreadable'].title).waitFor({ timeout: 60_000 });
+    await alert.getByText(ERROR_ADVICE['input.unreadable'].action).waitFor();
+    expect(await page.getByRole('article').count()).toBe(0);
+    await expect.poll(() => demoCloudFiles(page), { timeout: 30_000 }).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   MemorySink,
   BufferPool,
   blockSource,
+  streamedBlobSource,
   bytesSource,
   defaultKernel,
   javascriptKernel,
@@ -207,6 +208,42 @@ describe('streaming', () => {
     await expect(protect(source, sinks.slice(0, 2), { scheme: 'ssms', k: 2, n: 3 })).rejects.toThrow(RangeError);
     await expect(protect(source, sinks, { scheme: 'ssms', k: 1, n: 3 })).rejects.toThrow(/k must be between 2 and 255/);
     await expect(protect(source, sinks, { scheme: 'ssms', k: 1, n: 3 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('streamedBlobSource', () => {
+  it('reads a Blob front to back through its stream into pooled buffers, several reads in flight, and any other read elsewhere', async () => {
+    const data = randomBytes(300_000);
+    const blob = new Blob([data]);
+    const elsewhere: number[] = [];
+    const fallback: ByteSource = { size: data.length, read: (offset, length) => (elsewhere.push(offset), Promise.resolve(data.slice(offset, offset + length))) };
+    const pool = new BufferPool();
+    const spare = new ArrayBuffer(70_000);
+    pool.give(spare);
+    const source = streamedBlobSource(blob, pool, fallback);
+    // Asked for all at once, as protect asks for chunks in flight: served in order from the stream.
+    const parts = await Promise.all(Array.from({ length: 5 }, (_, index) => source.read(index * 70_000, 70_000)));
+    expect(sameBytes(Buffer.concat(parts), data.subarray(0, 350_000))).toBe(true);
+    expect(parts[0]!.buffer).toBe(spare);
+    expect(parts.map((part) => part.length)).toEqual([70_000, 70_000, 70_000, 70_000, 20_000]);
+    expect(elsewhere).toEqual([]);
+    // Out of order: not from the stream.
+    expect(sameBytes(await source.read(1_000, 10), data.subarray(1_000, 1_010))).toBe(true);
+    expect(elsewhere).toEqual([1_000]);
+    await source.close!();
+  });
+
+  it('passes a failing read on, and after close reads only elsewhere', async () => {
+    const data = randomBytes(1000);
+    let broken = true;
+    const other: ByteSource = { size: 1000, read: (offset, length) => (broken ? Promise.reject(new Error('moved')) : Promise.resolve(data.slice(offset, offset + length))) };
+    const source = streamedBlobSource(new Blob([data]), new BufferPool(), other);
+    await expect(source.read(10, 5)).rejects.toThrow('moved');
+    expect(sameBytes(await source.read(0, 100), data.subarray(0, 100))).toBe(true);
+    await source.close!();
+    await expect(source.read(100, 100)).rejects.toThrow('moved');
+    broken = false;
+    expect(sameBytes(await source.read(100, 100), data.subarray(100, 200))).toBe(true);
   });
 });
 
