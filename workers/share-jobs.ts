@@ -174,7 +174,8 @@ export async function protectFile(
     return {
       result,
       recordId,
-      fingerprint: result.fingerprint ?? (await fingerprintSource(readableSource(file))),
+      // Core's protect makes it whenever asked (src/core/types.ts).
+      fingerprint: result.fingerprint!,
       shares: placements.map(({ bucket, staged, key }, index) => ({
         x: index + 1,
         bucketId: bucket.id,
@@ -375,8 +376,8 @@ export async function refreshFile(
     const protectedFile = await protectFile(original, request, buckets, (progress) => half(progress.total)?.(progress));
     const { result: _result, unavailable: _unavailable, rejected: _rejected, ...previous } = rebuilt;
     // The new split's fingerprint has today's blocks; a record with 1 MiB blocks was checked with
-    // those, so the file rebuilt is read once more to compare it with the new split.
-    const rebuiltFingerprint = check.fingerprintBlock === FINGERPRINT_BLOCK ? rebuilt.fingerprint : await fingerprintSource(readableSource(original));
+    // those, so the file rebuilt is read once more for today's, to compare with the new split's.
+    const rebuiltFingerprint = check.fingerprintBlock === FINGERPRINT_BLOCK ? rebuilt.fingerprint : await fingerprintFile(original);
     return { ...protectedFile, previous, rebuiltFingerprint };
   } finally {
     await deleteOutput(temporaryName).catch(() => undefined);
@@ -616,6 +617,16 @@ function readableSource(file: Blob): ByteSource {
       }
     },
   };
+}
+
+/** Today's fingerprint of `file`, read front to back once. */
+async function fingerprintFile(file: Blob): Promise<string> {
+  const source = readableSource(file);
+  try {
+    return await fingerprintSource(source);
+  } finally {
+    await source.close?.();
+  }
 }
 
 /** Passes every write through to `inner` and hashes it on the way (a sink is written in order). */

@@ -164,7 +164,7 @@ function assertPayload(payload: ShareLinkPayload): void {
   if (typeof payload.splitId !== 'string' || !HEX_32.test(payload.splitId)) throw malformed('the split id must be 32 hex digits');
   if (payload.fingerprint === undefined && payload.sha256 === undefined) throw malformed('it names no file (no fingerprint)');
   for (const [digest, pattern] of [[payload.fingerprint, FINGERPRINT_PATTERN], [payload.sha256, HEX_64]] as const) {
-    if (digest !== undefined && (typeof digest !== 'string' || !pattern.test(digest))) throw malformed('the fingerprint must be 64 hex digits');
+    if (digest !== undefined && (typeof digest !== 'string' || !pattern.test(digest))) throw malformed('the fingerprint must be 64 hex digits (after 256k: for 256 KiB blocks)');
   }
   if (!isCount(payload.expiresAt, 1, Number.MAX_SAFE_INTEGER)) throw malformed('the expiry must be a time');
   if (payload.fileName !== undefined) assertFileName(payload.fileName);

@@ -289,7 +289,7 @@ export function browserSection(report: BrowserReport): string[] {
     ...comparisonParagraph(rateOf),
     'With one worker, the share worker runs these stages one after the other for each chunk, so an operation cannot beat 1 / Σ (1 / stage rate): ' +
       'measured ÷ that bound near 1× means the stages themselves are the limit, well below 1× that time goes elsewhere (waiting, copies, messages, garbage collection). ' +
-      'With two or more, chunks are encrypted and coded in chunk workers and hashed in a hash worker while the share worker reads and writes, so the bound can be beaten; by how much is what the pool buys.',
+      'With two or more, chunks are encrypted, coded and their fingerprint blocks digested in chunk workers while the share worker reads and writes, so the bound can be beaten; by how much is what the pool buys.',
     '',
     ...table(['operation', 'stages (MB/s)', 'sequential bound MB/s', `measured MB/s, 1 / 2 workers`, 'measured ÷ bound, 1 / 2 workers'], modelRows, [2, 3, 4]),
     '',

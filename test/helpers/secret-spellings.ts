@@ -1,3 +1,5 @@
+import { fingerprintDigits } from '../../src/core/fingerprint.js';
+
 /**
  * Every spelling of a secret a careless store could hold, for tests that search what is kept at rest
  * (the page's IndexedDB, localStorage, OPFS names) for it: as text, URL-encoded, as hex (lower and
@@ -13,7 +15,7 @@ export function textSpellings(secret: string): string[] {
  * every spelling. A fingerprint's `256k:` (docs/fingerprint.md) is not secret: its digits are.
  */
 export function digestSpellings(digest: string): string[] {
-  const hex = digest.startsWith('256k:') ? digest.slice('256k:'.length) : digest;
+  const hex = fingerprintDigits(digest);
   if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) throw new RangeError(`hex: expected an even number of hex digits, got ${hex.length} characters`);
   return byteSpellings(Buffer.from(hex, 'hex'), [hex.toLowerCase(), hex.toUpperCase()]);
 }
