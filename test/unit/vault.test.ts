@@ -41,7 +41,7 @@ describe('vault', () => {
     // Only the id and the sealed box are stored; around the box, nothing of the record.
     expect(Object.keys(sealed).sort()).toEqual(['id', 'sealed']);
     expect(Object.keys(sealed.sealed).sort()).toEqual(['ciphertext', 'iv', 'version']);
-    const texts = ['Jane', 'DOE^JANE', 'MRI', record.sha256, 'demo-1', 'tessera/', 'Brain'];
+    const texts = ['Jane', 'DOE^JANE', 'MRI', record.sha256!, 'demo-1', 'tessera/', 'Brain'];
     const around = JSON.stringify({ ...sealed, sealed: { ...sealed.sealed, iv: '', ciphertext: '' } });
     for (const text of texts) expect(around).not.toContain(text);
     // Inside the box, none of it in the clear. The bytes are searched, not their base64: random
