@@ -224,12 +224,31 @@ describe('streamedBlobSource', () => {
     // Asked for all at once, as protect asks for chunks in flight: served in order from the stream.
     const parts = await Promise.all(Array.from({ length: 5 }, (_, index) => source.read(index * 70_000, 70_000)));
     expect(sameBytes(Buffer.concat(parts), data.subarray(0, 350_000))).toBe(true);
-    expect(parts[0]!.buffer).toBe(spare);
+    // The first read went into the pooled buffer itself (a BYOB read transfers it: the old handle
+    // is detached, the returned view holds its memory); the others into new ones of their own.
+    expect(spare.byteLength).toBe(0);
+    expect(parts.every((part) => part.byteOffset === 0 && part.buffer.byteLength === part.length)).toBe(true);
     expect(parts.map((part) => part.length)).toEqual([70_000, 70_000, 70_000, 70_000, 20_000]);
     expect(elsewhere).toEqual([]);
     // Out of order: not from the stream.
     expect(sameBytes(await source.read(1_000, 10), data.subarray(1_000, 1_010))).toBe(true);
     expect(elsewhere).toEqual([1_000]);
+    await source.close!();
+  });
+
+  it('copies the pieces into pooled buffers when the stream has no BYOB reader', async () => {
+    const data = randomBytes(100_000);
+    // A stream of plain pieces (not a byte stream): getReader({ mode: 'byob' }) throws on it.
+    const pieces = Array.from({ length: 7 }, (_, index) => data.slice(index * 15_000, (index + 1) * 15_000));
+    const blob = { size: data.length, stream: () => new ReadableStream<Uint8Array>({ pull: (controller) => { const next = pieces.shift(); if (next) controller.enqueue(next); else controller.close(); } }) } as unknown as Blob;
+    const pool = new BufferPool();
+    const spare = new ArrayBuffer(40_000);
+    pool.give(spare);
+    const source = streamedBlobSource(blob, pool, { size: data.length, read: () => Promise.reject(new Error('not in order')) });
+    const parts = await Promise.all([0, 40_000, 80_000].map((offset) => source.read(offset, 40_000)));
+    expect(parts[0]!.buffer).toBe(spare);
+    expect(parts.map((part) => part.length)).toEqual([40_000, 40_000, 20_000]);
+    expect(sameBytes(Buffer.concat(parts), data)).toBe(true);
     await source.close!();
   });
 
