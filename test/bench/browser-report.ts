@@ -3,6 +3,7 @@ import os from 'node:os';
 import { DEFAULT_CHUNK_SIZE, FINGERPRINT_BLOCK } from '../../src/core/index.js';
 import type { BrowserReport, Phase, PhaseResult } from './browser.js';
 import type { CeilingId, CeilingResult } from './ceilings-worker.js';
+import { freshPageMicroseconds, type MachineCostId } from './machine.js';
 import { BROWSER_SECTION_END, BROWSER_SECTION_START, table } from './markdown.js';
 import { formatRate, formatRatio, machineLine, mebibytes, MiB, sizeLabel } from './measure.js';
 
@@ -88,6 +89,79 @@ function cpuBudget(report: BrowserReport, cores: number): string[] {
     ...table(['operation', 'CPU-seconds per GiB', 'cores busy (average)', `bound on ${cores} cores, MB/s`, 'measured MB/s'], rows, [1, 2, 3, 4]),
     '',
   ];
+}
+
+/**
+ * The machine under the browser (machine.ts): what the kernel alone takes for the fresh memory and
+ * the new files the operations need, and what that leaves of the end-to-end targets.
+ */
+function machineSection(report: BrowserReport): string[] {
+  if (report.machine.length === 0) return [];
+  const of = (id: MachineCostId) => report.machine.find((c) => c.id === id);
+  const shares = of('shares-new');
+  const output = of('output-new');
+  const rewrite = of('output-rewrite');
+  const lines = [
+    '### The machine under the browser',
+    '',
+    `Measured from Node after the runs above, on the disk that holds Chromium's profile (test/bench/machine.ts): plain \`write()\` calls, no browser, no crypto. ` +
+      'System CPU is the kernel\'s work. Each figure is one run.',
+    '',
+    ...table(
+      ['operation', 'MB/s of input', 'seconds', 'system CPU'],
+      report.machine.map((c) => [`${c.label} [${c.id}]`, formatRate(c.megabytesPerSecond), c.seconds.toFixed(2), `${c.systemSeconds.toFixed(2)} s`]),
+      [1, 2, 3],
+    ),
+    '',
+  ];
+  const micro = freshPageMicroseconds(report.machine);
+  if (shares && output && rewrite) {
+    lines.push(
+      `This virtual machine hands memory its guest frees back to the host (virtio-balloon free page reporting), and the host maps it again, zeroed, the first time the guest touches it: ` +
+        `here ${micro.toFixed(1)} µs for every 4 KiB page of fresh memory. A new file's pages are fresh memory too (the page cache), so writing one costs what writing over cached pages does not: ` +
+        `${formatRate(output.megabytesPerSecond)} MB/s for the rebuilt file written new against ${formatRate(rewrite.megabytesPerSecond)} MB/s over its own pages. ` +
+        `How much is fresh depends on what was freed just before (the share files here came after the runs' own files were deleted, the rebuilt file after them), so these figures move from run to run.`,
+      '',
+      `**What that leaves.** A recover must write the rebuilt file, new: in this run the kernel alone took ${output.seconds.toFixed(2)} s for ${sizeLabel(output.inputBytes)}, ` +
+        `so no recover of that size could beat ${formatRate(output.megabytesPerSecond)} MB/s while one thread writes it (target: ${RECOVER_TARGET}). ` +
+        `A protect into the five demo clouds must write ${(report.ssmsSize * (5 / 3) / 2 ** 30).toFixed(2)} GiB of new share files: ${shares.seconds.toFixed(2)} s here, ` +
+        `a bound of ${formatRate(shares.megabytesPerSecond)} MB/s (target: ${PROTECT_TARGET}). On a machine that keeps its memory mapped, both come far closer to the rewrite.`,
+      '',
+    );
+  }
+  return lines;
+}
+
+/**
+ * For every run with a main-thread task over 50 ms: the page's frames over 50 ms in that run (Long
+ * Animation Frames API), each with the scripts that ran longest in it.
+ */
+function longFrameLines(report: BrowserReport): string[] {
+  const runs = report.phases.filter((p) => p.longTasks.length > 0);
+  if (runs.length === 0) return [];
+  const lines = [
+    '**What ran in the long tasks.** Chromium\'s Long Animation Frames API names the scripts of every frame of the page over 50 ms; their functions are named here through the build\'s source maps. ' +
+      '"Blocking" is the part that held up input (each task\'s time over 50 ms, plus rendering). A frame whose scripts add up to far less than its length was mostly waiting for the CPU: the page\'s thread shares 2 cores with the workers and the browser.',
+    '',
+  ];
+  for (const run of runs) {
+    const frames = run.longFrames.filter((frame) => frame.duration > LONG_TASK_LIMIT_MS);
+    const where = `${run.scheme} ${sizeLabel(run.size)}, ${run.workers} worker${run.workers > 1 ? 's' : ''}, ${PHASE_LABEL[run.phase]}`;
+    if (frames.length === 0) {
+      lines.push(`- ${where}: long tasks of ${run.longTasks.map((d) => `${d.toFixed(0)} ms`).join(', ')}; no frame over 50 ms was reported with them.`);
+      continue;
+    }
+    for (const frame of frames) {
+      const scripts = frame.scripts.slice(0, 3).map((script) => `\`${script.name}\` from ${script.invoker || 'an unnamed invoker'}, ${script.duration.toFixed(0)} ms`);
+      const scriptTotal = frame.scripts.reduce((sum, script) => sum + script.duration, 0);
+      lines.push(
+        `- ${where}: at ${(frame.afterClickMs / 1000).toFixed(2)} s of ${run.seconds.toFixed(2)}, a ${frame.duration.toFixed(0)} ms frame (blocking ${frame.blockingDuration.toFixed(0)} ms; scripts ${scriptTotal.toFixed(0)} ms in all, style and layout ${frame.styleAndLayoutMs.toFixed(0)} ms, rendering ${frame.renderMs.toFixed(0)} ms)` +
+          (scripts.length > 0 ? `: ${scripts.join('; ')}` : ': no script named'),
+      );
+    }
+  }
+  lines.push('');
+  return lines;
 }
 
 export function browserSection(report: BrowserReport): string[] {
@@ -252,6 +326,7 @@ export function browserSection(report: BrowserReport): string[] {
     ...table(['target', 'required', 'measured', 'result', 'ceiling (measured in the browser, same run)', 'measured ÷ ceiling'], targetRows, [2, 5]),
     '',
     ...cpuBudget(report, cores),
+    ...machineSection(report),
     '### Runs',
     '',
     'Tab memory is the peak, over samples every 100 ms, of the page\'s heap plus the heaps of all its workers, each read from Chromium with `Runtime.getHeapUsage` ' +
@@ -264,7 +339,7 @@ export function browserSection(report: BrowserReport): string[] {
       'Chromium CPU is the CPU time (user + system, /proc) every Chromium process of the run used from the click to the end, on all cores together: ' +
       '"cores" is that ÷ the seconds, and per GiB it is the work the operation costs, whatever the number of cores. ' +
       'Page faults per input MiB are the minor page faults of the same processes over the same time (/proc, `minflt`), ÷ the input\'s MiB: ' +
-      'a minor page fault is a page of memory handed over fresh by the kernel (~2.8 µs each on this machine, measured by filling fresh memory), so a pipeline that reuses its buffers shows few.',
+      `a minor page fault is a page of memory handed over fresh by the kernel (${freshPageMicroseconds(report.machine).toFixed(1)} µs each in this run: "The machine under the browser" above), so a pipeline that reuses its buffers shows few.`,
     '',
     ...table(
       ['scheme', 'input', 'workers', 'operation', 'seconds', 'MB/s', 'tab memory peak', 'page / workers (workers alive)', 'V8 / Blink / ArrayBuffers', 'Chromium RSS before → peak', 'Chromium CPU', 'page faults per input MiB', 'long tasks > 50 ms'],
@@ -272,11 +347,12 @@ export function browserSection(report: BrowserReport): string[] {
       [4, 5, 6, 11],
     ),
     '',
+    ...longFrameLines(report),
     '### Ceilings in the browser, stage by stage',
     '',
     `Measured in a dedicated worker of the same page (test/bench/ceilings-worker.ts, bundled like the app), ${sizeLabel(report.ceilingSize)} per stage (rounded down to whole chunks), ` +
       `at the pipeline's sizes: ${sizeLabel(DEFAULT_CHUNK_SIZE)} chunks (DEFAULT_CHUNK_SIZE) and ${sizeLabel(FINGERPRINT_BLOCK)} fingerprint blocks (FINGERPRINT_BLOCK), one after the other as the share worker walks a file, ` +
-      `the file read ${sizeLabel(8 * DEFAULT_CHUNK_SIZE)} at a time as the share worker reads it; ` +
+      'the file read through its stream into recycled buffers as the share worker reads it; ' +
       `rates in MB/s **of input** (for the OPFS stages: the bytes that one ${sizeLabel(DEFAULT_CHUNK_SIZE)} chunk of input makes, e.g. five fragments of ⌈(${sizeLabel(DEFAULT_CHUNK_SIZE)} + 16) / 3⌉ bytes). ` +
       'Median of 3 samples (5 for memory copy; 1 for the I/O stages).',
     '',

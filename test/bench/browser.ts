@@ -29,6 +29,7 @@ import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
   clearLongTasks,
+  longFrames,
   longTasks,
   openAppIn,
   watchLongTasks,
@@ -39,6 +40,7 @@ import { fillProtectForm, switchCloud } from '../browser/ui.js';
 import { writeRandomFile } from '../helpers/random-file.js';
 import { BrowserTargets, watchMemory, type MemoryPeak } from './browser-targets.js';
 import type { CeilingReply, CeilingRequest, CeilingResult } from './ceilings-worker.js';
+import { measureMachine, type MachineCost } from './machine.js';
 import { FrameNamer, readTrace, scriptOf, selfTimesBetween, type SelfTime, type ThreadProfile } from './cpu-profile.js';
 import { GiB, MiB, sizeLabel } from './measure.js';
 
@@ -74,8 +76,22 @@ export interface PhaseResult {
   readonly memory: MemoryPeak;
   /** Durations (ms) of the main-thread long tasks during the operation. */
   readonly longTasks: readonly number[];
+  /** The frames over 50 ms in the same time, with the scripts that ran in them, named. */
+  readonly longFrames: readonly NamedLongFrame[];
   /** "Rebuilt from shares …" as the app says it (recoveries only). */
   readonly usedShares?: string;
+}
+
+/** A long animation frame (harness.ts LongFrame) with its scripts named after the app's sources. */
+export interface NamedLongFrame {
+  /** When it started, from the click (negative: before it, e.g. the click's own frame). */
+  readonly afterClickMs: number;
+  readonly duration: number;
+  readonly blockingDuration: number;
+  readonly renderMs: number;
+  readonly styleAndLayoutMs: number;
+  /** Longest first. */
+  readonly scripts: readonly { readonly name: string; readonly invoker: string; readonly duration: number; readonly forcedStyleAndLayoutMs: number }[];
 }
 
 /** The threads of one kind during a profiled operation (e.g. the chunk workers), summed. */
@@ -106,6 +122,8 @@ export interface BrowserReport {
   readonly ceilingSize: number;
   readonly ceilings: readonly CeilingResult[];
   readonly phases: readonly PhaseResult[];
+  /** The machine under the browser (machine.ts), measured after the runs. */
+  readonly machine: readonly MachineCost[];
   readonly profileSize: number;
   readonly profile: readonly ProfiledPhase[];
 }
@@ -245,7 +263,7 @@ async function armStopwatch(page: Page, done: DoneState): Promise<void> {
 }
 
 /** Waits until the stopwatch stopped; the seconds from click to done. */
-async function readStopwatch(page: Page): Promise<number> {
+async function readStopwatch(page: Page): Promise<{ seconds: number; clickAt: number }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`bench: nothing happened within ${LONG_WAIT_MS / 1000} s of the click`)), LONG_WAIT_MS);
@@ -261,13 +279,34 @@ async function readStopwatch(page: Page): Promise<number> {
   });
   if (alert) throw new Error(`bench: the app reported an error: ${alert}`);
   if (clickAt < 0 || doneAt < clickAt) throw new Error(`bench: the page's stopwatch did not run (click ${clickAt}, done ${doneAt})`);
-  return (doneAt - clickAt) / 1000;
+  return { seconds: (doneAt - clickAt) / 1000, clickAt };
 }
 
 interface Timed {
   readonly seconds: number;
   readonly memory: MemoryPeak;
   readonly longTasks: readonly number[];
+  readonly longFrames: readonly NamedLongFrame[];
+}
+
+/** The page's long frames since the last clearLongTasks, their scripts named through the build's source maps. */
+async function namedLongFrames(page: Page, clickAt: number): Promise<NamedLongFrame[]> {
+  const namer = new FrameNamer(new URL(page.url()).origin, OUT_DIR);
+  return (await longFrames(page)).map((frame) => ({
+    afterClickMs: frame.startTime - clickAt,
+    duration: frame.duration,
+    blockingDuration: frame.blockingDuration,
+    renderMs: frame.renderMs,
+    styleAndLayoutMs: frame.styleAndLayoutMs,
+    scripts: frame.scripts
+      .map((script) => ({
+        name: namer.nameAtOffset(script.sourceURL, script.sourceCharPosition, script.sourceFunctionName),
+        invoker: script.invoker,
+        duration: script.duration,
+        forcedStyleAndLayoutMs: script.forcedStyleAndLayoutMs,
+      }))
+      .sort((a, b) => b.duration - a.duration),
+  }));
 }
 
 /** Clicks `button` and waits for the done state (or an error shown by the app), with memory and long tasks. */
@@ -276,15 +315,15 @@ async function timedClick(session: Session, state: DoneState, button: Locator): 
   await clearLongTasks(page);
   await armStopwatch(page, state);
   const memory = await watchMemory(session.targets);
-  let seconds: number;
+  let watch: { seconds: number; clickAt: number };
   let peak: MemoryPeak;
   try {
     await button.click();
-    seconds = await readStopwatch(page);
+    watch = await readStopwatch(page);
   } finally {
     peak = await memory.stop();
   }
-  return { seconds, memory: peak, longTasks: await longTasks(page) };
+  return { seconds: watch.seconds, memory: peak, longTasks: await longTasks(page), longFrames: await namedLongFrames(page, watch.clickAt) };
 }
 
 function result(scheme: Scheme, input: InputFile, workers: number, phase: Phase, timed: Timed, usedShares?: string): PhaseResult {
@@ -297,6 +336,7 @@ function result(scheme: Scheme, input: InputFile, workers: number, phase: Phase,
     megabytesPerSecond: input.size / 1e6 / timed.seconds,
     memory: timed.memory,
     longTasks: timed.longTasks,
+    longFrames: timed.longFrames,
     ...(usedShares === undefined ? {} : { usedShares }),
   };
 }
@@ -500,6 +540,9 @@ export async function measureBrowser({ quick, progress }: BrowserBenchOptions): 
     progress(`browser: shamir ${K}-of-${N}, ${sizeLabel(shamirSize)}, 2 workers: protect, recover, recover with clouds A and D off`);
     phases.push(...(await runScheme(served, workDirectory, small, 'shamir', 2, true)));
 
+    progress(`browser: the machine under it (Node): fresh memory, and writing the files of a ${sizeLabel(ssmsSize)} protect and recover`);
+    const machine = measureMachine(workDirectory, ssmsSize, K, N);
+
     progress(`browser: CPU profile of every thread (Chromium trace), ssms ${sizeLabel(profileSize)}`);
     const profile = await profileSsms(served, workDirectory, small, 2);
 
@@ -514,6 +557,7 @@ export async function measureBrowser({ quick, progress }: BrowserBenchOptions): 
       ceilingSize,
       ceilings,
       phases,
+      machine,
       profileSize,
       profile,
     };

@@ -13,7 +13,7 @@
  *
  * Typed with the DOM lib (tsconfig.node.json covers test/**); it only uses what workers have too.
  */
-import { blobSource, blockSource, DEFAULT_CHUNK_SIZE, digestBlocks, FINGERPRINT_BLOCK, ReedSolomon } from '../../src/core/index.js';
+import { blobSource, blockSource, BufferPool, DEFAULT_CHUNK_SIZE, digestBlocks, FINGERPRINT_BLOCK, ReedSolomon, streamedBlobSource } from '../../src/core/index.js';
 import { createSha256 } from '../../workers/sha256.js';
 import { randomBytes } from '../helpers/bytes.js';
 
@@ -43,6 +43,7 @@ export type CeilingId =
   | 'fingerprint-blocks'
   | 'rs-encode'
   | 'file-read'
+  | 'file-read-slices'
   | 'opfs-write-shares'
   | 'opfs-read-shares'
   | 'opfs-write-output'
@@ -202,12 +203,25 @@ async function measure({ size, file }: CeilingRequest): Promise<CeilingResult[]>
   }
 
   // As the share worker reads the chosen file (workers/share-jobs.ts, readableSource): the core's
-  // blockSource over blobSource, eight chunks per File read (and the next block read ahead), each
-  // chunk a copy sliced out of its block.
+  // streamedBlobSource, the File's stream read with a BYOB reader into pooled buffers, each handed
+  // back once used (as the chunk workers hand them back); then the way it read before, in slices.
   results.push(
     await stage(
       'file-read',
-      `reading the chosen file as the share worker does (File.slice(${sizeText(READ_CHUNKS * CHUNK)}).arrayBuffer() through blockSource, each ${CHUNK_TEXT} chunk copied out with .slice(), in order)`,
+      `reading the chosen file as the share worker does (File.stream() with a BYOB reader, straight into recycled ${CHUNK_TEXT} buffers, in order: streamedBlobSource)`,
+      CHUNK,
+      Math.min(size, file.size),
+      1,
+      async (bytes) => {
+        const pool = new BufferPool();
+        const source = streamedBlobSource(file, pool, blobSource(file));
+        for (let at = 0; at < bytes; at += CHUNK) pool.give((await source.read(at, CHUNK)).buffer);
+        await source.close!();
+      },
+    ),
+    await stage(
+      'file-read-slices',
+      `reading the chosen file in slices, as the share worker did before (File.slice(${sizeText(READ_CHUNKS * CHUNK)}).arrayBuffer() through blockSource, each ${CHUNK_TEXT} chunk copied out with .slice(), in order)`,
       CHUNK,
       Math.min(size, file.size),
       1,

@@ -144,6 +144,30 @@ export class FrameNamer {
     return `${name} (${file}:${position.line + 1})`;
   }
 
+  /**
+   * Names the function at character `offset` of the script at `url` (as the Long Animation Frames
+   * API gives it), through the same source maps; `functionName` is what the browser called it.
+   */
+  nameAtOffset(url: string, offset: number, functionName: string): string {
+    if (offset < 0 || !url.startsWith(this.origin)) return this.name({ functionName, url });
+    const pathname = new URL(url).pathname;
+    if (!this.texts.has(pathname)) {
+      try {
+        this.texts.set(pathname, readFileSync(join(this.outDir, pathname), 'utf8'));
+      } catch {
+        this.texts.set(pathname, undefined);
+      }
+    }
+    const text = this.texts.get(pathname);
+    if (text === undefined) return this.name({ functionName, url });
+    const before = text.slice(0, offset);
+    const lineNumber = before.split('\n').length - 1;
+    const columnNumber = offset - (before.lastIndexOf('\n') + 1);
+    return this.name({ functionName, url, lineNumber, columnNumber });
+  }
+
+  private readonly texts = new Map<string, string | undefined>();
+
   private map(pathname: string): SourceMap | undefined {
     if (!this.maps.has(pathname)) {
       try {

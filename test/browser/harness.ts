@@ -161,10 +161,36 @@ export async function openAppIn(context: BrowserContext, baseUrl: string, option
 export async function watchLongTasks(page: Page): Promise<void> {
   await page.evaluate(() => {
     const durations: number[] = [];
-    (window as unknown as { longTasks: number[] }).longTasks = durations;
+    const frames: unknown[] = [];
+    Object.assign(window, { longTasks: durations, longFrames: frames });
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) durations.push(entry.duration);
     }).observe({ type: 'longtask' });
+    // What ran in them: the Long Animation Frames API names the scripts of every frame over 50 ms.
+    if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+      type Script = { invoker: string; invokerType: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number; forcedStyleAndLayoutDuration: number };
+      type Frame = PerformanceEntry & { blockingDuration: number; renderStart: number; styleAndLayoutStart: number; scripts: Script[] };
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as Frame[]) {
+          frames.push({
+            startTime: entry.startTime,
+            duration: entry.duration,
+            blockingDuration: entry.blockingDuration,
+            renderMs: entry.renderStart > 0 ? entry.startTime + entry.duration - entry.renderStart : 0,
+            styleAndLayoutMs: entry.styleAndLayoutStart > 0 ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0,
+            scripts: entry.scripts.map((script) => ({
+              invoker: script.invoker,
+              invokerType: script.invokerType,
+              sourceURL: script.sourceURL,
+              sourceFunctionName: script.sourceFunctionName,
+              sourceCharPosition: script.sourceCharPosition,
+              duration: script.duration,
+              forcedStyleAndLayoutMs: script.forcedStyleAndLayoutDuration,
+            })),
+          });
+        }
+      }).observe({ type: 'long-animation-frame' });
+    }
   });
   // Prove the observer sees a long task (so an empty list means something), then start afresh.
   await page.evaluate(() => {
@@ -184,9 +210,35 @@ export async function longTasks(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
 }
 
-/** Starts the list of long tasks afresh (the observer keeps running). */
+/** A frame of the page that took over 50 ms (Long Animation Frames API), with the scripts that ran in it. */
+export interface LongFrame {
+  readonly startTime: number;
+  readonly duration: number;
+  /** The part of it that blocked input: each long task's time over 50 ms, plus rendering. */
+  readonly blockingDuration: number;
+  readonly renderMs: number;
+  readonly styleAndLayoutMs: number;
+  readonly scripts: readonly {
+    readonly invoker: string;
+    readonly invokerType: string;
+    readonly sourceURL: string;
+    readonly sourceFunctionName: string;
+    /** Character offset of the function in its script (-1 when unknown). */
+    readonly sourceCharPosition: number;
+    readonly duration: number;
+    readonly forcedStyleAndLayoutMs: number;
+  }[];
+}
+
+/** The long animation frames seen since watchLongTasks or the last clearLongTasks (none where the browser lacks the API). */
+export async function longFrames(page: Page): Promise<LongFrame[]> {
+  return page.evaluate(() => (window as unknown as { longFrames: LongFrame[] }).longFrames);
+}
+
+/** Starts the lists of long tasks and frames afresh (the observers keep running). */
 export async function clearLongTasks(page: Page): Promise<void> {
   await page.evaluate(() => {
     (window as unknown as { longTasks: number[] }).longTasks.length = 0;
+    (window as unknown as { longFrames: unknown[] }).longFrames.length = 0;
   });
 }
