@@ -198,6 +198,10 @@ async function withApp<T>(served: ServedApp, workDirectory: string, workers: num
     const app = await openAppIn(context, served.baseUrl, workers === undefined ? {} : { path: `?workers=${workers}` });
     // The persistent context opens with a blank page of its own; the app is in a second one.
     for (const page of context.pages()) if (page !== app.page) await page.close();
+    // A first visit installs the service worker, which fetches and checks every file of the build
+    // (src/pwa/sw.ts): work of its own, on the same 2 cores, that a returning user no longer has.
+    // Runs start once it controls the page, that is once it is installed.
+    await app.page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
     const targets = await BrowserTargets.attach(context, app.page);
     try {
       await watchLongTasks(app.page);
