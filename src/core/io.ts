@@ -108,6 +108,8 @@ export function streamedBlobSource(blob: Blob, pool: BufferPool, elsewhere: Byte
     if (own) {
       // `out` is detached once read into (its length reads 0): the bytes are in the buffer returned.
       const result = await fillOwn(own, out);
+      // Cancelled by close() while reading: the buffer went with the read, and nothing came back.
+      if (result.buffer.byteLength < wanted) return new Uint8Array(0);
       out = new Uint8Array(result.buffer, 0, wanted);
       filled = result.filled;
     } else {

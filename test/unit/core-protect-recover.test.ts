@@ -252,6 +252,16 @@ describe('streamedBlobSource', () => {
     await source.close!();
   });
 
+  it('ends a read in flight with nothing when the source is closed under it', async () => {
+    // A byte stream that never delivers: the read waits, holding the pooled buffer, until close.
+    const blob = { size: 1000, stream: () => new ReadableStream({ type: 'bytes', pull: () => new Promise<void>(() => undefined) }) } as unknown as Blob;
+    const source = streamedBlobSource(blob, new BufferPool(), { size: 1000, read: () => Promise.reject(new Error('not in order')) });
+    const pending = source.read(0, 100);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await source.close!();
+    expect((await pending).length).toBe(0);
+  });
+
   it('passes a failing read on, and after close reads only elsewhere', async () => {
     const data = randomBytes(1000);
     let broken = true;
