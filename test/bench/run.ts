@@ -65,6 +65,22 @@ const SCHEMES_MEASURED: readonly Scheme[] = ['shamir', 'ssms'];
  * The issues' single-thread targets (3-of-5, large input). `measured` picks the figure; `ceiling`
  * names what bounds it (AES-GCM: every byte goes through it, or through a tag over it).
  */
+/**
+ * The speed issue words its ssms targets as "protect ≥ 800 MB/s, recover ≥ 1,000 MB/s, i.e. within
+ * 2× of bare AES-GCM measured in the same run": the two readings agree when AES-GCM runs at the
+ * 1,400–2,300 MB/s of the issue's own table, not on a machine where it runs slower. Both are shown.
+ */
+function withinTwiceOfAes(protect: number, recover: number, aes: number): string[] {
+  const verdict = (rate: number): string => (rate / aes >= 0.5 ? 'within 2×: pass' : 'not within 2×: **FAIL**');
+  return [
+    `The speed issue words the last two targets as "≥ 800 / ≥ 1,000 MB/s, i.e. within 2× of bare AES-GCM measured in the same run", from a table where AES-GCM ran at 1,400–2,300 MB/s. ` +
+      `In this run AES-256-GCM through WebCrypto ran at ${formatRate(aes)} MB/s, so the two readings part: ` +
+      `ssms protect is ${formatRatio(protect / aes)} of it (${verdict(protect)}), ssms recover ${formatRatio(recover / aes)} (${verdict(recover)}). ` +
+      `Recover decrypts every byte: with AES-GCM at ${formatRate(aes)} MB/s one call at a time, ≥ 1,000 MB/s would need the decryption spread over several cores, which the targets' "one thread" rules out.`,
+    '',
+  ];
+}
+
 type Measured = { readonly scheme: Scheme; readonly operation: 'split' | 'combine' } | { readonly streamed: StreamedKernel };
 const TARGETS: readonly { readonly label: string; readonly issue: string; readonly minimum: number; readonly measured: Measured; readonly ceiling: 'aes' | 'copy' | 'random' }[] = [
   { label: 'shamir split (protect)', issue: 'foundation', minimum: 60, measured: { scheme: 'shamir', operation: 'split' }, ceiling: 'aes' },
@@ -485,6 +501,7 @@ async function nodePart(): Promise<string> {
       [2, 3, 5, 6],
     ),
     '',
+    ...withinTwiceOfAes(row('ssms', 3, LARGE).split.megabytesPerSecond, row('ssms', 3, LARGE).combine.megabytesPerSecond, ceilings.aesGcm.megabytesPerSecond),
     '## Beside the peers (3-of-5)',
     '',
     'Both peers are byte-wise Shamir over GF(2^8), like Tessera\'s `shamir` scheme, and are run on inputs small ' +
