@@ -122,10 +122,11 @@ function machineSection(report: BrowserReport): string[] {
         `${formatRate(output.megabytesPerSecond)} MB/s for the rebuilt file written new against ${formatRate(rewrite.megabytesPerSecond)} MB/s over its own pages. ` +
         `How much is fresh depends on what was freed just before (the share files here came after the runs' own files were deleted, the rebuilt file after them), so these figures move from run to run.`,
       '',
-      `**What that leaves.** A recover must write the rebuilt file, new: in this run the kernel alone took ${output.seconds.toFixed(2)} s for ${sizeLabel(output.inputBytes)}, ` +
-        `so no recover of that size could beat ${formatRate(output.megabytesPerSecond)} MB/s while one thread writes it (target: ${RECOVER_TARGET}). ` +
-        `A protect into the five demo clouds must write ${(report.ssmsSize * (5 / 3) / 2 ** 30).toFixed(2)} GiB of new share files: ${shares.seconds.toFixed(2)} s here, ` +
-        `a bound of ${formatRate(shares.megabytesPerSecond)} MB/s (target: ${PROTECT_TARGET}). On a machine that keeps its memory mapped, both come far closer to the rewrite.`,
+      `**What that leaves.** A recover must write the rebuilt file, new: here the kernel alone took ${output.seconds.toFixed(2)} s for ${sizeLabel(output.inputBytes)} ` +
+        `(no recover of that size could beat ${formatRate(output.megabytesPerSecond)} MB/s while one thread writes it; target: ${RECOVER_TARGET}). ` +
+        `A protect into the five demo clouds must write ${(report.ssmsSize * (5 / 3) / 2 ** 30).toFixed(2)} GiB of new share files: ${shares.seconds.toFixed(2)} s here ` +
+        `(a bound of ${formatRate(shares.megabytesPerSecond)} MB/s; target: ${PROTECT_TARGET}). These were measured after the runs, in pages the runs had just freed, and flatter the runs' own state: ` +
+        `the runs table gives, for each run, the time Chromium spent in the kernel. On a machine that keeps its memory mapped, both come far closer to the rewrite.`,
       '',
     );
   }
@@ -254,7 +255,7 @@ export function browserSection(report: BrowserReport): string[] {
     `${mebibytes(p.memory.pageBytesAtPeak)} / ${mebibytes(p.memory.workerBytesAtPeak)} (${p.memory.maxWorkers})`,
     `${mebibytes(p.memory.v8BytesAtPeak)} / ${mebibytes(p.memory.blinkBytesAtPeak)} / ${mebibytes(p.memory.arrayBufferBytesAtPeak)}`,
     `${mebibytes(p.memory.rssBaselineBytes)} → ${mebibytes(p.memory.rssPeakBytes)}`,
-    `${p.memory.cpuSeconds.toFixed(1)} s (${(p.memory.cpuSeconds / p.seconds).toFixed(2)} cores); ${((p.memory.cpuSeconds / p.size) * 2 ** 30).toFixed(1)} s per GiB`,
+    `${p.memory.cpuSeconds.toFixed(1)} s (${(p.memory.cpuSeconds / p.seconds).toFixed(2)} cores); ${((p.memory.cpuSeconds / p.size) * 2 ** 30).toFixed(1)} s per GiB, ${((p.memory.systemSeconds / p.size) * 2 ** 30).toFixed(1)} of it in the kernel`,
     faultsPerMiB(p),
     longTaskText(p.longTasks),
   ]);
@@ -337,7 +338,8 @@ export function browserSection(report: BrowserReport): string[] {
       'just before the click and at most during the run; shared pages count once per process, so it overstates. Long tasks: main-thread tasks over 50 ms ' +
       '(PerformanceObserver of type `longtask`, shown to see a deliberate 80 ms task before any run). ' +
       'Chromium CPU is the CPU time (user + system, /proc) every Chromium process of the run used from the click to the end, on all cores together: ' +
-      '"cores" is that ÷ the seconds, and per GiB it is the work the operation costs, whatever the number of cores. ' +
+      '"cores" is that ÷ the seconds, and per GiB it is the work the operation costs, whatever the number of cores; "in the kernel" is its system part ' +
+      '(writing and reading files, page faults, messages between processes). ' +
       'Page faults per input MiB are the minor page faults of the same processes over the same time (/proc, `minflt`), ÷ the input\'s MiB: ' +
       `a minor page fault is a page of memory handed over fresh by the kernel (${freshPageMicroseconds(report.machine).toFixed(1)} µs each in this run: "The machine under the browser" above), so a pipeline that reuses its buffers shows few.`,
     '',

@@ -170,6 +170,8 @@ function chromiumProcesses(rootPid: number = process.pid): number[] {
 interface ProcessCounters {
   /** CPU time, user + system, seconds. */
   readonly cpuSeconds: number;
+  /** The system part of it: time in the kernel (file writes and reads, page faults, messages between processes). */
+  readonly systemSeconds: number;
   /** Minor page faults: pages the kernel handed over fresh (no disk read). */
   readonly minorFaults: number;
 }
@@ -187,7 +189,7 @@ function countersByProcess(pids: readonly number[]): Map<number, ProcessCounters
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // Fields of stat counted from the state (field 3) here: 10 is minflt, 14 and 15 utime and stime.
-      counters.set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, minorFaults: Number(fields[7]) });
+      counters.set(pid, { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, systemSeconds: Number(fields[12]) / ticksPerSecond, minorFaults: Number(fields[7]) });
     } catch {
       // Gone.
     }
@@ -233,6 +235,8 @@ export interface MemoryPeak {
    * process that ended meanwhile is left out; the sampling's own DevTools calls are counted).
    */
   readonly cpuSeconds: number;
+  /** The part of cpuSeconds spent in the kernel. */
+  readonly systemSeconds: number;
   /** Minor page faults of Chromium's processes over the same span (counted the same way). */
   readonly minorFaults: number;
 }
@@ -294,14 +298,17 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
       await loop;
       await sampleOnce();
       let cpuSeconds = 0;
+      let systemSeconds = 0;
       let minorFaults = 0;
       for (const [pid, now] of countersByProcess(chromiumProcesses())) {
         const before = atStart.get(pid);
         cpuSeconds += now.cpuSeconds - (before?.cpuSeconds ?? 0);
+        systemSeconds += now.systemSeconds - (before?.systemSeconds ?? 0);
         minorFaults += now.minorFaults - (before?.minorFaults ?? 0);
       }
       return {
         cpuSeconds,
+        systemSeconds,
         minorFaults,
         samples,
         peakTabBytes,
