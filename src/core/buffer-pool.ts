@@ -1,7 +1,7 @@
 /**
  * Buffers of one thread, handed back once their bytes are spent and handed out again for bytes of
  * the same length. Memory a thread has just used is already mapped: a fresh buffer of a chunk's
- * size costs a page fault for every 4 KiB of it the first time it is written (about 2.8 µs each on
+ * size costs a page fault for every 4 KiB of it the first time it is written (2.5 to 5 µs each on
  * the benchmark machine, docs/benchmarks.md), and the coordinator of a job would otherwise take a
  * fresh one for every chunk it reads. Chunk workers send the buffers of chunks they are done with
  * back to their coordinator (workers/chunk-pool.ts), which puts them here.

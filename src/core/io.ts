@@ -46,9 +46,9 @@ export function blobSource(blob: Blob): ByteSource {
 /**
  * A Blob read front to back through its stream, straight into buffers from `pool`: the stream is
  * read with a BYOB ("bring your own buffer") reader, so the browser copies the file's bytes into
- * the recycled buffer itself. Every other way of reading a File hands over fresh memory, a page
- * fault per 4 KiB (about 2.8 µs each on the benchmark machine): `slice().arrayBuffer()` for all of
- * it, a plain stream reader for most of its pieces (docs/benchmarks.md, "reading the chosen file").
+ * the recycled buffer itself. The other ways of reading a File hand over fresh memory, a page fault
+ * per 4 KiB (2.5 to 5 µs each on the benchmark machine): `slice().arrayBuffer()` for all of it, a
+ * plain stream reader for a quarter to a third of it (docs/benchmarks.md, "reading the chosen file").
  * Where the stream has no BYOB reader, its pieces are copied into the pooled buffers instead.
  * Reads must come in order to use it (protect's do, even with several in flight: they are served
  * one after another); any other read goes to `elsewhere`, as every read does once `close` has
@@ -56,8 +56,8 @@ export function blobSource(blob: Blob): ByteSource {
  */
 export function streamedBlobSource(blob: Blob, pool: BufferPool, elsewhere: ByteSource): ByteSource {
   // One of the two, once the first read opens the stream.
-  let own: ReadableStreamBYOBReader | undefined;
-  let plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let byob: ReadableStreamBYOBReader | undefined;
+  let pieces: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let position = 0;
   let piece: Uint8Array = new Uint8Array(0);
   let queue: Promise<unknown> = Promise.resolve();
@@ -65,18 +65,18 @@ export function streamedBlobSource(blob: Blob, pool: BufferPool, elsewhere: Byte
   const open = (): void => {
     const stream = blob.stream();
     try {
-      own = stream.getReader({ mode: 'byob' });
+      byob = stream.getReader({ mode: 'byob' });
     } catch {
-      plain = stream.getReader();
+      pieces = stream.getReader();
     }
   };
   /** Fills `out` from a BYOB reader; returns the view it ends in (the buffer moves with each read) and how much it holds. */
-  const fillOwn = async (byob: ReadableStreamBYOBReader, out: Uint8Array<ArrayBuffer>): Promise<{ buffer: ArrayBuffer; filled: number }> => {
+  const fillInPlace = async (reader: ReadableStreamBYOBReader, out: Uint8Array<ArrayBuffer>): Promise<{ buffer: ArrayBuffer; filled: number }> => {
     const wanted = out.length;
     let buffer = out.buffer;
     let filled = 0;
     while (filled < wanted) {
-      const { value, done } = await byob.read(new Uint8Array(buffer, filled, wanted - filled));
+      const { value, done } = await reader.read(new Uint8Array(buffer, filled, wanted - filled));
       // The view passed in is transferred: its bytes (and the ones read) now live in value's buffer.
       if (value) buffer = value.buffer as ArrayBuffer;
       if (done) break;
@@ -84,11 +84,11 @@ export function streamedBlobSource(blob: Blob, pool: BufferPool, elsewhere: Byte
     }
     return { buffer, filled };
   };
-  const fillCopied = async (pieces: ReadableStreamDefaultReader<Uint8Array>, out: Uint8Array): Promise<number> => {
+  const fillCopied = async (reader: ReadableStreamDefaultReader<Uint8Array>, out: Uint8Array): Promise<number> => {
     let filled = 0;
     while (filled < out.length) {
       if (piece.length === 0) {
-        const { value, done } = await pieces.read();
+        const { value, done } = await reader.read();
         if (done) break;
         piece = value;
       }
@@ -101,19 +101,19 @@ export function streamedBlobSource(blob: Blob, pool: BufferPool, elsewhere: Byte
   };
   const next = async (offset: number, length: number): Promise<Uint8Array> => {
     if (offset !== position || closed) return elsewhere.read(offset, length);
-    if (!own && !plain) open();
+    if (!byob && !pieces) open();
     const wanted = Math.max(0, Math.min(length, blob.size - offset));
     let out = pool.take(wanted);
     let filled: number;
-    if (own) {
+    if (byob) {
       // `out` is detached once read into (its length reads 0): the bytes are in the buffer returned.
-      const result = await fillOwn(own, out);
+      const result = await fillInPlace(byob, out);
       // Cancelled by close() while reading: the buffer went with the read, and nothing came back.
       if (result.buffer.byteLength < wanted) return new Uint8Array(0);
       out = new Uint8Array(result.buffer, 0, wanted);
       filled = result.filled;
     } else {
-      filled = await fillCopied(plain!, out);
+      filled = await fillCopied(pieces!, out);
     }
     position += filled;
     return filled === wanted ? out : out.subarray(0, filled);
@@ -127,8 +127,8 @@ export function streamedBlobSource(blob: Blob, pool: BufferPool, elsewhere: Byte
     },
     async close() {
       closed = true;
-      await (own ?? plain)?.cancel().catch(() => undefined);
-      own = plain = undefined;
+      await (byob ?? pieces)?.cancel().catch(() => undefined);
+      byob = pieces = undefined;
       await elsewhere.close?.();
     },
   };
