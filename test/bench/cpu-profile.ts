@@ -112,6 +112,8 @@ function decodeVlq(text: string): number[] {
  */
 export class FrameNamer {
   private readonly maps = new Map<string, SourceMap | undefined>();
+  /** The generated scripts' text, for nameAtOffset. */
+  private readonly texts = new Map<string, string | undefined>();
 
   constructor(
     private readonly origin: string,
@@ -165,8 +167,6 @@ export class FrameNamer {
     const columnNumber = offset - (before.lastIndexOf('\n') + 1);
     return this.name({ functionName, url, lineNumber, columnNumber });
   }
-
-  private readonly texts = new Map<string, string | undefined>();
 
   private map(pathname: string): SourceMap | undefined {
     if (!this.maps.has(pathname)) {

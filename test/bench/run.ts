@@ -65,22 +65,9 @@ const SCHEMES_MEASURED: readonly Scheme[] = ['shamir', 'ssms'];
  * The issues' single-thread targets (3-of-5, large input). `measured` picks the figure; `ceiling`
  * names what bounds it (AES-GCM: every byte goes through it, or through a tag over it).
  */
-/**
- * The speed issue words its ssms targets as "protect ≥ 800 MB/s, recover ≥ 1,000 MB/s, i.e. within
- * 2× of bare AES-GCM measured in the same run": the two readings agree when AES-GCM runs at the
- * 1,400–2,300 MB/s of the issue's own table, not on a machine where it runs slower. Both are shown.
- */
-function withinTwiceOfAes(protect: number, recover: number, aes: number): string[] {
-  const verdict = (rate: number): string => (rate / aes >= 0.5 ? 'within 2×: pass' : 'not within 2×: **FAIL**');
-  return [
-    `The speed issue words the last two targets as "≥ 800 / ≥ 1,000 MB/s, i.e. within 2× of bare AES-GCM measured in the same run", from a table where AES-GCM ran at 1,400–2,300 MB/s. ` +
-      `In this run AES-256-GCM through WebCrypto ran at ${formatRate(aes)} MB/s, so the two readings part: ` +
-      `ssms protect is ${formatRatio(protect / aes)} of it (${verdict(protect)}), ssms recover ${formatRatio(recover / aes)} (${verdict(recover)}). ` +
-      `Recover decrypts every byte: with AES-GCM at ${formatRate(aes)} MB/s one call at a time, ≥ 1,000 MB/s would need the decryption spread over several cores, which the targets' "one thread" rules out.`,
-    '',
-  ];
-}
-
+/** The speed issue's ssms pipeline targets, MB/s. */
+const SSMS_PROTECT_TARGET = 800;
+const SSMS_RECOVER_TARGET = 1000;
 type Measured = { readonly scheme: Scheme; readonly operation: 'split' | 'combine' } | { readonly streamed: StreamedKernel };
 const TARGETS: readonly { readonly label: string; readonly issue: string; readonly minimum: number; readonly measured: Measured; readonly ceiling: 'aes' | 'copy' | 'random' }[] = [
   { label: 'shamir split (protect)', issue: 'foundation', minimum: 60, measured: { scheme: 'shamir', operation: 'split' }, ceiling: 'aes' },
@@ -90,9 +77,27 @@ const TARGETS: readonly { readonly label: string; readonly issue: string; readon
   { label: 'shamir combine (sharing: Lagrange at 0)', issue: 'speed', minimum: 2000, measured: { streamed: 'shamir.combine' }, ceiling: 'copy' },
   { label: 'Reed–Solomon encode', issue: 'speed', minimum: 2000, measured: { streamed: 'rs.encode' }, ceiling: 'copy' },
   { label: 'Reed–Solomon decode', issue: 'speed', minimum: 3000, measured: { streamed: 'rs.decode' }, ceiling: 'copy' },
-  { label: 'ssms protect (AES-GCM, coding, integrity)', issue: 'speed', minimum: 800, measured: { scheme: 'ssms', operation: 'split' }, ceiling: 'aes' },
-  { label: 'ssms recover (from x = 1..k)', issue: 'speed', minimum: 1000, measured: { scheme: 'ssms', operation: 'combine' }, ceiling: 'aes' },
+  { label: 'ssms protect (AES-GCM, coding, integrity)', issue: 'speed', minimum: SSMS_PROTECT_TARGET, measured: { scheme: 'ssms', operation: 'split' }, ceiling: 'aes' },
+  { label: 'ssms recover (from x = 1..k)', issue: 'speed', minimum: SSMS_RECOVER_TARGET, measured: { scheme: 'ssms', operation: 'combine' }, ceiling: 'aes' },
 ];
+
+/**
+ * The speed issue words its ssms targets as "protect ≥ 800 MB/s, recover ≥ 1,000 MB/s, i.e. within
+ * 2× of bare AES-GCM measured in the same run": the two readings agree when AES-GCM runs at the
+ * 1,400–2,300 MB/s of the issue's own table, not on a machine where it runs slower. Both are shown.
+ */
+function withinTwiceOfAes(protect: number, recover: number, aes: number): string[] {
+  const within = (rate: number): boolean => rate / aes >= 0.5;
+  const verdict = (rate: number): string => (within(rate) ? 'within 2×: pass' : 'not within 2×: **FAIL**');
+  const agree = within(protect) === protect >= SSMS_PROTECT_TARGET && within(recover) === recover >= SSMS_RECOVER_TARGET;
+  return [
+    `The speed issue words the last two targets as "≥ 800 / ≥ 1,000 MB/s, i.e. within 2× of bare AES-GCM measured in the same run", from a table where AES-GCM ran at 1,400–2,300 MB/s. ` +
+      `In this run AES-256-GCM through WebCrypto ran at ${formatRate(aes)} MB/s${agree ? ', and the two readings agree' : ', so the two readings part'}: ` +
+      `ssms protect is ${formatRatio(protect / aes)} of it (${verdict(protect)}), ssms recover ${formatRatio(recover / aes)} (${verdict(recover)}). ` +
+      `Recover decrypts every byte: with AES-GCM at ${formatRate(aes)} MB/s one call at a time, ≥ 1,000 MB/s would need the decryption spread over several cores, which the targets' "one thread" rules out.`,
+    '',
+  ];
+}
 
 function progress(text: string): void {
   console.error(`bench: ${text}`);

@@ -161,14 +161,14 @@ export async function openAppIn(context: BrowserContext, baseUrl: string, option
 export async function watchLongTasks(page: Page): Promise<void> {
   await page.evaluate(() => {
     const durations: number[] = [];
-    const frames: unknown[] = [];
+    const frames: LongFrame[] = [];
     Object.assign(window, { longTasks: durations, longFrames: frames });
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) durations.push(entry.duration);
     }).observe({ type: 'longtask' });
     // What ran in them: the Long Animation Frames API names the scripts of every frame over 50 ms.
     if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
-      type Script = { invoker: string; invokerType: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number; forcedStyleAndLayoutDuration: number };
+      type Script = { invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number; forcedStyleAndLayoutDuration: number };
       type Frame = PerformanceEntry & { blockingDuration: number; renderStart: number; styleAndLayoutStart: number; scripts: Script[] };
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries() as Frame[]) {
@@ -180,7 +180,6 @@ export async function watchLongTasks(page: Page): Promise<void> {
             styleAndLayoutMs: entry.styleAndLayoutStart > 0 ? entry.startTime + entry.duration - entry.styleAndLayoutStart : 0,
             scripts: entry.scripts.map((script) => ({
               invoker: script.invoker,
-              invokerType: script.invokerType,
               sourceURL: script.sourceURL,
               sourceFunctionName: script.sourceFunctionName,
               sourceCharPosition: script.sourceCharPosition,
@@ -220,7 +219,6 @@ export interface LongFrame {
   readonly styleAndLayoutMs: number;
   readonly scripts: readonly {
     readonly invoker: string;
-    readonly invokerType: string;
     readonly sourceURL: string;
     readonly sourceFunctionName: string;
     /** Character offset of the function in its script (-1 when unknown). */
