@@ -26,6 +26,7 @@ import {
   removeFile,
   removeFileWhenUnlocked,
   renameFile,
+  type Durability,
   type WriteTarget,
 } from './opfs.js';
 import { damageRange, flipBytes, pause, slowDemoDelayMs } from './demo-faults.js';
@@ -85,10 +86,16 @@ export class DemoBucket implements Bucket {
   private readonly online: boolean;
   private readonly slow: boolean;
 
-  /** `root`: the OPFS folder that holds the bucket's folder (staging.ts keeps shares waiting to upload in another). */
+  /**
+   * `root`: the OPFS folder that holds the bucket's folder (staging.ts keeps shares waiting to
+   * upload in another). `durability` (opfs.ts): a demo cloud's objects are `relaxed`, written out
+   * by the operating system on its own like the browser's own storage, since a demo cloud stands
+   * for a cloud and holds nothing the person would lose with it; staging asks for `strict`.
+   */
   constructor(
     descriptor: DemoBucketDescriptor | BucketDescriptor,
     private readonly root: string = DEMO_ROOT,
+    private readonly durability: Durability = 'relaxed',
   ) {
     this.id = descriptor.id;
     this.label = descriptor.label;
@@ -107,7 +114,7 @@ export class DemoBucket implements Bucket {
     const directory = await this.directory(true);
     return this.attempt(`write ${key}`, async () => {
       const temporaryName = TEMPORARY_PREFIX + name;
-      const target = await openFileTarget(await directory.getFileHandle(temporaryName, { create: true }));
+      const target = await openFileTarget(await directory.getFileHandle(temporaryName, { create: true }), this.durability);
       return new DemoObjectWriter(this, directory, target, temporaryName, name, options.signal);
     });
   }

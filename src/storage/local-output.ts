@@ -29,7 +29,9 @@ export async function openOutputSink(name: string): Promise<ByteSink> {
   let target: WriteTarget;
   try {
     const directory = await opfsDirectory([OUTPUT_ROOT], true);
-    target = await openFileTarget(await directory.getFileHandle(name, { create: true }));
+    // Relaxed (opfs.ts): the file lives only until the page hands it over, and flushing a 1 GiB
+    // rebuilt file to the disk first would hold the recovery up for most of a second.
+    target = await openFileTarget(await directory.getFileHandle(name, { create: true }), 'relaxed');
   } catch (error) {
     throw outputFailed(error);
   }

@@ -19,9 +19,13 @@ import type { Bucket } from './types.js';
 
 const STAGING_ROOT = 'tessera-staging';
 
-/** The device's store of shares waiting to upload, as a Bucket (works in a worker and on the page). */
+/**
+ * The device's store of shares waiting to upload, as a Bucket (works in a worker and on the page).
+ * Its shares are flushed to the disk as they are closed (`strict`): a power cut before their
+ * upload must not leave the record's only copies half written.
+ */
 export function stagingArea(): Bucket {
-  return new DemoBucket({ kind: 'demo', id: 'device', label: 'This device (waiting to upload)', online: true }, STAGING_ROOT);
+  return new DemoBucket({ kind: 'demo', id: 'device', label: 'This device (waiting to upload)', online: true }, STAGING_ROOT, 'strict');
 }
 
 /** Deletes every staged share of a record; missing ones are fine. */
