@@ -1,4 +1,4 @@
-import { chunkTag, importRecordKey, openChunk, sealChunk, streamNonce } from './aead.js';
+import { chunkTag, importRecordKey, openChunk, sealChunk, streamNonce, type RecordKey } from './aead.js';
 import { equalBytes } from './bytes.js';
 import { TAG_SIZE, chunkLength, recordLength } from './format.js';
 import { getGfKernel, workspaceCapacity, type GfKernel, type GfWorkspace } from './kernel.js';
@@ -47,7 +47,7 @@ export interface SplitSecrets extends SplitParameters {
 export class ChunkProtector {
   private constructor(
     private readonly secrets: SplitSecrets,
-    private readonly key: CryptoKey,
+    private readonly key: RecordKey,
     private readonly random: RandomSource,
     private readonly workspace: GfWorkspace,
     /** The n record buffers, and for shamir the secret (chunk ‖ tag) and its k−1 coefficient rows. */
@@ -86,9 +86,10 @@ export class ChunkProtector {
   }
 
   /**
-   * The asynchronous half of a chunk: its AES-GCM step (WebCrypto). Touches no shared buffer, so
-   * it may run while the previous chunk is being finished: where WebCrypto works on a thread of
-   * its own (Node's thread pool) the two overlap; Chromium runs it on the calling thread.
+   * The asynchronous half of a chunk: its AES-GCM step (the crypto backend, aead.ts). Touches no
+   * shared buffer, so it may run while the previous chunk is being finished: where the backend
+   * works on a thread of its own (Node's WebCrypto, on its thread pool) the two overlap; Chromium's
+   * WebCrypto and node:crypto run it on the calling thread.
    */
   async prepare(index: number, plain: Uint8Array): Promise<PreparedChunk> {
     const { scheme, k, size, chunkSize, chunkCount: chunks, splitId, binding } = this.secrets;
@@ -182,7 +183,7 @@ export class ChunkRebuilder {
    * Chunk `length` bytes long from the records of the shares at `xs` (same order as `fragments`),
    * or undefined if it does not authenticate under `key`.
    */
-  async rebuild(xs: readonly number[], fragments: readonly Uint8Array[], key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, length: number): Promise<RebuiltChunk | undefined> {
+  async rebuild(xs: readonly number[], fragments: readonly Uint8Array[], key: RecordKey, nonce: Uint8Array<ArrayBuffer>, length: number): Promise<RebuiltChunk | undefined> {
     const fragmentLength = recordLength(this.scheme, this.k, length);
     return this.codec
       ? this.rebuildSsms(this.codec, xs, fragments, key, nonce, length, fragmentLength)
@@ -198,7 +199,7 @@ export class ChunkRebuilder {
     });
   }
 
-  private async rebuildShamir(xs: readonly number[], parts: readonly Uint8Array[], key: CryptoKey, nonce: Uint8Array<ArrayBuffer>, length: number): Promise<RebuiltChunk | undefined> {
+  private async rebuildShamir(xs: readonly number[], parts: readonly Uint8Array[], key: RecordKey, nonce: Uint8Array<ArrayBuffer>, length: number): Promise<RebuiltChunk | undefined> {
     const secretLength = length + TAG_SIZE;
     const secret = this.outputs[0]!.subarray(0, secretLength);
     evaluateAt(xs, parts, 0, secret, secretLength, this.workspace);
@@ -219,7 +220,7 @@ export class ChunkRebuilder {
     codec: ReedSolomon,
     xs: readonly number[],
     fragments: readonly Uint8Array[],
-    key: CryptoKey,
+    key: RecordKey,
     nonce: Uint8Array<ArrayBuffer>,
     length: number,
     fragmentLength: number,

@@ -1,4 +1,4 @@
-import { importRecordKey, streamNonce } from './aead.js';
+import { importRecordKey, streamNonce, type RecordKey } from './aead.js';
 import { equalBytes } from './bytes.js';
 import { digestBlocks } from './fingerprint.js';
 import { chunkLength } from './format.js';
@@ -162,8 +162,8 @@ export function createLocalRecoverExecutor(
   const idle = Array.from({ length: window }, () => new ChunkRebuilder(scheme, k, n, chunkSize, binding, options.kernel ?? getGfKernel()));
   const recycler = new BufferRecycler(window + 2);
   // Every chunk rebuilt from the same shares has the same key: import it once, not per chunk.
-  let imported: { readonly raw: Uint8Array; readonly key: Promise<CryptoKey> } | undefined;
-  const keyFor = (raw: Uint8Array): Promise<CryptoKey> => {
+  let imported: { readonly raw: Uint8Array; readonly key: Promise<RecordKey> } | undefined;
+  const keyFor = (raw: Uint8Array): Promise<RecordKey> => {
     if (!imported || !equalBytes(imported.raw, raw)) imported = { raw: raw.slice(), key: importRecordKey(raw) };
     return imported.key;
   };

@@ -1,4 +1,5 @@
-import { hex, toArrayBufferView } from './bytes.js';
+import { getCryptoBackend } from './aead.js';
+import { hex } from './bytes.js';
 import type { ByteSource } from './io.js';
 
 /**
@@ -58,8 +59,8 @@ export function blockCount(size: number, block: number = FINGERPRINT_BLOCK): num
   return Math.ceil(size / block);
 }
 
-async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', toArrayBufferView(bytes)));
+function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return getCryptoBackend().sha256(bytes);
 }
 
 /**

@@ -25,6 +25,7 @@ export {
 export { splitSecret, combineSecret } from './shamir.js';
 export { ReedSolomon } from './reed-solomon.js';
 export { setGfKernel, getGfKernel, defaultKernel, javascriptKernel, type GfKernel } from './kernel.js';
+export { setCryptoBackend, getCryptoBackend, webCryptoBackend, type CryptoBackend, type RecordKey } from './aead.js';
 export { defaultRandom } from './random.js';
 export * from './errors.js';
 export * from './io.js';

@@ -3,7 +3,8 @@
  * and combine throughput. Used in-process for the peers' small inputs, and through core-child.ts in
  * a process of its own for the main table, so that no earlier measurement's heap or pools colour it.
  */
-import { MemorySink, bytesSource, protect, recover, type Scheme } from '../../src/core/index.js';
+import { nodeCryptoBackend } from '../../src/cli/node-crypto.js';
+import { MemorySink, bytesSource, protect, recover, setCryptoBackend, type Scheme } from '../../src/core/index.js';
 import { sameBytes } from '../helpers/bytes.js';
 import { DiscardSink } from './generated.js';
 import { MiB, measure, type Measurement, type MeasureOptions } from './measure.js';
@@ -19,6 +20,12 @@ export interface CoreRow {
   /** ssms only: from the last k shares, so that k−1 (at most n−k) data fragments are decoded. */
   readonly combineDecoding?: Measurement;
 }
+
+/**
+ * Core in Node runs as the command line runs it: AES-256-GCM and SHA-256 from node:crypto
+ * (src/cli/node-crypto.ts), the same bytes as WebCrypto. Set for every process that imports this.
+ */
+setCryptoBackend(nodeCryptoBackend);
 
 export async function measureCore(scheme: Scheme, k: number, n: number, input: Uint8Array): Promise<CoreRow> {
   const options = { scheme, k, n };

@@ -7,8 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { protect, SCHEMES, type Scheme } from '../../src/core/index.js';
+import { nodeCryptoBackend } from '../../src/cli/node-crypto.js';
+import { protect, SCHEMES, setCryptoBackend, type Scheme } from '../../src/core/index.js';
 import { DiscardSink, generatedSource } from './generated.js';
+
+// As the command line runs core in Node (test/bench/core.ts).
+setCryptoBackend(nodeCryptoBackend);
 
 export interface PeakMemoryReport {
   readonly scheme: Scheme;
