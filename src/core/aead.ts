@@ -2,8 +2,9 @@ import { toArrayBufferView } from './bytes.js';
 import { KEY_SIZE, TAG_SIZE } from './format.js';
 
 /**
- * AES-256-GCM (NIST SP 800-38D), through WebCrypto unless a faster backend is set, with STREAM nonces (Hoang, Reyhanitabar,
- * Rogaway, Vizár, "Online authenticated-encryption and its nonce-reuse misuse-resistance", 2015):
+ * AES-256-GCM (NIST SP 800-38D), through WebCrypto unless another backend is set (below), with
+ * STREAM nonces (Hoang, Reyhanitabar, Rogaway, Vizár, "Online authenticated-encryption and its
+ * nonce-reuse misuse-resistance", 2015):
  *
  *   nonce = prefix (7 bytes) ‖ chunk counter (4 bytes, big-endian) ‖ last-chunk flag (1 byte: 0 or 1)
  *
