@@ -4,7 +4,9 @@
  * size costs a page fault for every 4 KiB of it the first time it is written (2.5 to 5 µs each on
  * the benchmark machine, docs/benchmarks.md), and the coordinator of a job would otherwise take a
  * fresh one for every chunk it reads. Chunk workers send the buffers of chunks they are done with
- * back to their coordinator (workers/chunk-pool.ts), which puts them here.
+ * back to their coordinator (workers/chunk-pool.ts), which puts them here; the coordinator sends
+ * the buffers of written results back the other way, into the pool of the executor that made them
+ * (executor.ts).
  */
 export class BufferPool {
   private readonly spare = new Map<number, ArrayBuffer[]>();

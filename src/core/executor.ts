@@ -1,4 +1,5 @@
 import { importRecordKey, streamNonce, type RecordKey } from './aead.js';
+import { BufferPool } from './buffer-pool.js';
 import { equalBytes } from './bytes.js';
 import { digestBlocks } from './fingerprint.js';
 import { chunkLength } from './format.js';
@@ -72,34 +73,19 @@ export interface RecoverExecutor {
   close(): Promise<void>;
 }
 
-/**
- * Spare buffers for results, so that a long run reuses a few instead of leaving one behind per
- * chunk for the garbage collector (which, for ArrayBuffers, runs late and lets memory pile up).
- */
-export class BufferRecycler {
-  private readonly spare: ArrayBuffer[] = [];
-  constructor(private readonly keep = 4) {}
-
-  /** A buffer of at least `bytes`, recycled when one is there. */
-  take(bytes: number): ArrayBuffer {
-    const index = this.spare.findIndex((buffer) => buffer.byteLength >= bytes);
-    return index >= 0 ? this.spare.splice(index, 1)[0]! : new ArrayBuffer(bytes);
-  }
-
-  give(buffer: ArrayBuffer): void {
-    if (this.spare.length < this.keep && !this.spare.includes(buffer)) this.spare.push(buffer);
-  }
-}
-
 /** Whether `view` is the whole of an ArrayBuffer of its own (so nothing else can change it). */
 function ownsItsBuffer(view: Uint8Array): boolean {
   return view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
 }
 
-/** Copies `parts` one after another into one (recycled) buffer; returns views on it. */
-function packInto(recycler: BufferRecycler, parts: readonly Uint8Array[]): Uint8Array[] {
+/**
+ * Copies `parts` one after another into one buffer from `pool` (a recycled one when there is one:
+ * a fresh buffer per chunk faults in every page, and the garbage collector frees ArrayBuffers late);
+ * returns views on it.
+ */
+function packInto(pool: BufferPool, parts: readonly Uint8Array[]): Uint8Array[] {
   const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const buffer = recycler.take(total);
+  const { buffer } = pool.take(total);
   let at = 0;
   return parts.map((part) => {
     const view = new Uint8Array(buffer, at, part.length);
@@ -121,7 +107,7 @@ export async function createLocalProtectExecutor(
 ): Promise<ProtectExecutor> {
   const window = options.window ?? 1;
   const idle = await Promise.all(Array.from({ length: window }, () => ChunkProtector.create(secrets, options.random, options.kernel ?? getGfKernel())));
-  const recycler = new BufferRecycler(window + 2);
+  const recycled = new BufferPool(window + 2);
   return {
     window,
     async protectChunk(index, plain) {
@@ -131,14 +117,14 @@ export async function createLocalProtectExecutor(
         // Digested first: WebCrypto copies the bytes as it is called, before anything changes them.
         const digests = secrets.fingerprintBlock ? digestBlocks(plain, secrets.fingerprintBlock) : undefined;
         // All n records in one buffer: one allocation (or none, recycled), one transfer.
-        const records = packInto(recycler, await protector.protectChunk(index, plain));
+        const records = packInto(recycled, await protector.protectChunk(index, plain));
         return digests ? { records, digests: await digests } : { records };
       } finally {
         idle.push(protector);
       }
     },
     release: (records) => {
-      if (records[0]) recycler.give(records[0].buffer as ArrayBuffer);
+      if (records[0]) recycled.give(records[0].buffer);
     },
     // Workspaces go back to the kernel only when no chunk is in progress (else they are dropped).
     close: () => {
@@ -160,7 +146,7 @@ export function createLocalRecoverExecutor(
   const window = options.window ?? 2;
   const { scheme, k, n, chunkSize, size, chunkCount, splitId, binding } = context;
   const idle = Array.from({ length: window }, () => new ChunkRebuilder(scheme, k, n, chunkSize, binding, options.kernel ?? getGfKernel()));
-  const recycler = new BufferRecycler(window + 2);
+  const recycled = new BufferPool(window + 2);
   // Every chunk rebuilt from the same shares has the same key: import it once, not per chunk.
   let imported: { readonly raw: Uint8Array; readonly key: Promise<RecordKey> } | undefined;
   const keyFor = (raw: Uint8Array): Promise<RecordKey> => {
@@ -181,13 +167,13 @@ export function createLocalRecoverExecutor(
         const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
         // ssms: the plaintext is WebCrypto's own fresh buffer, handed out as it is; shamir: a view
         // into the rebuilder's workspace, copied out (into a recycled buffer).
-        const plaintext = ownsItsBuffer(rebuilt.plaintext) ? rebuilt.plaintext : packInto(recycler, [rebuilt.plaintext])[0]!;
+        const plaintext = ownsItsBuffer(rebuilt.plaintext) ? rebuilt.plaintext : packInto(recycled, [rebuilt.plaintext])[0]!;
         return digests ? { plaintext, inconsistent, digests: await digests } : { plaintext, inconsistent };
       } finally {
         idle.push(rebuilder);
       }
     },
-    release: (plaintext) => recycler.give(plaintext.buffer as ArrayBuffer),
+    release: (plaintext) => recycled.give(plaintext.buffer),
     // Workspaces go back to the kernel only when no chunk is in progress (else they are dropped).
     close: () => {
       if (idle.length === window) for (const rebuilder of idle.splice(0)) rebuilder.dispose();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BufferRecycler,
+  BufferPool,
   MemorySink,
   bytesSource,
   createLocalProtectExecutor,
@@ -91,15 +91,22 @@ const takingRecover = (window: number): RecoverExecutorFactory => async (context
 /** A share whose every read returns a fresh buffer, as a bucket's does (so records can be transferred). */
 const freshReads = (bytes: Uint8Array) => ({ size: bytes.length, read: (offset: number, length: number) => Promise.resolve(bytes.slice(offset, offset + length)) });
 
-describe('BufferRecycler', () => {
-  it('hands back a released buffer big enough, and allocates otherwise', () => {
-    const recycler = new BufferRecycler(2);
-    const a = recycler.take(100);
-    recycler.give(a);
-    expect(recycler.take(50)).toBe(a);
-    expect(recycler.take(50)).not.toBe(a);
-    recycler.give(a);
-    expect(recycler.take(200)).not.toBe(a);
+describe('BufferPool', () => {
+  it('hands back a given buffer for the same length only, keeps at most its limit per length, and ignores a transferred one', () => {
+    const pool = new BufferPool(2);
+    const a = pool.take(100);
+    pool.give(a.buffer);
+    expect(pool.take(100).buffer).toBe(a.buffer);
+    expect(pool.take(100).buffer).not.toBe(a.buffer);
+    pool.give(a.buffer);
+    expect(pool.take(50).buffer).not.toBe(a.buffer);
+    const kept = [pool.take(10), pool.take(10), pool.take(10)];
+    for (const view of kept) pool.give(view.buffer);
+    expect(pool.size).toBe(3); // the 100-byte one, and two of the three 10-byte ones
+    const transferred = new ArrayBuffer(10);
+    structuredClone(transferred, { transfer: [transferred] });
+    pool.give(transferred);
+    expect(pool.size).toBe(3);
   });
 });
 
