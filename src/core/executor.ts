@@ -114,7 +114,7 @@ export async function createLocalProtectExecutor(
       const protector = idle.pop();
       if (!protector) throw new RangeError(`more than ${window} chunks in flight`);
       try {
-        // Digested first: WebCrypto copies the bytes as it is called, before anything changes them.
+        // Digested first: the crypto backend reads the bytes only while it is called (aead.ts).
         const digests = secrets.fingerprintBlock ? digestBlocks(plain, secrets.fingerprintBlock) : undefined;
         // All n records in one buffer: one allocation (or none, recycled), one transfer.
         const records = packInto(recycled, await protector.protectChunk(index, plain));
@@ -165,15 +165,18 @@ export function createLocalRecoverExecutor(
         if (!rebuilt) return { plaintext: undefined, inconsistent: [] };
         const digests = context.fingerprintBlock ? digestBlocks(rebuilt.plaintext, context.fingerprintBlock) : undefined;
         const inconsistent = task.spares.filter((spare) => !rebuilt.consistent(spare.x, spare.fragment)).map((spare) => spare.x);
-        // ssms: the plaintext is WebCrypto's own fresh buffer, handed out as it is; shamir: a view
-        // into the rebuilder's workspace, copied out (into a recycled buffer).
+        // ssms: the plaintext is the crypto backend's own fresh buffer, handed out as it is; shamir:
+        // a view into the rebuilder's workspace, copied out (into a recycled buffer).
         const plaintext = ownsItsBuffer(rebuilt.plaintext) ? rebuilt.plaintext : packInto(recycled, [rebuilt.plaintext])[0]!;
         return digests ? { plaintext, inconsistent, digests: await digests } : { plaintext, inconsistent };
       } finally {
         idle.push(rebuilder);
       }
     },
-    release: (plaintext) => recycled.give(plaintext.buffer),
+    // Only shamir copies into recycled buffers: an ssms plaintext would only be held, never reused.
+    release: (plaintext) => {
+      if (scheme === 'shamir') recycled.give(plaintext.buffer);
+    },
     // Workspaces go back to the kernel only when no chunk is in progress (else they are dropped).
     close: () => {
       if (idle.length === window) for (const rebuilder of idle.splice(0)) rebuilder.dispose();

@@ -148,7 +148,7 @@ export interface WriteTarget {
  * When a closed file's bytes are safe from a power cut, in IndexedDB's words:
  * - `strict`: on the disk before close resolves (a sync handle is flushed: the kernel writes the
  *   file out while the caller waits, about 1.1 s for a protect's 1.67 GiB of shares on the
- *   benchmark machine, a fifth of the whole protect);
+ *   benchmark machine);
  * - `relaxed`: in the operating system's page cache, which writes them out on its own within about
  *   30 s, as the browser's own storage does by default (IndexedDB's default durability).
  * A writable stream (on the page) leaves it to the browser either way.

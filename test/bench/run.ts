@@ -314,7 +314,7 @@ interface Ceilings {
   readonly memoryCopy: Measurement;
   /** Through node:crypto, the backend the pipelines here use (test/bench/core.ts). */
   readonly aesGcm: Measurement;
-  /** Through WebCrypto (crypto.subtle), Node's, for comparison: what core used before. */
+  /** Through Node's WebCrypto (crypto.subtle), for comparison: core's default, which the app uses. */
   readonly aesGcmWebCrypto: Measurement;
   readonly randomValues: Measurement;
 }

@@ -84,28 +84,19 @@ async function writeInWorker(bundleText: string, page: import('playwright-core')
   )) as Written;
 }
 
-it('a worker writes a demo object through a sync access handle, and reads back exactly what it wrote', async () => {
+// 2 MiB left in the temporary file, then 300 KiB written: nothing of the 2 MiB may remain.
+it.each([
+  ['a worker writes a demo object through a sync access handle, and reads back exactly what it wrote', 0, 12],
+  ['an object written over the leftovers of an interrupted write holds only the new bytes', 2 * 1024 * 1024, 3],
+] as const)('%s', async (_what, leftover, pieces) => {
   const app = await openAppWithBundle(browser, bundle, []);
   try {
-    const written = await writeInWorker(bundle, app.page, 0, 12);
+    const written = await writeInWorker(bundle, app.page, leftover, pieces);
     expect(written.error).toBeUndefined();
     // Written and read through sync handles, not the page's writable streams.
     expect(written.syncHandles).toBeGreaterThanOrEqual(2);
-    expect(written).toMatchObject({ size: 12 * 100 * 1024, same: true });
-    expect(written.files).toEqual(['tessera%2F0123456789abcdef0123456789abcdef%2F1%2Etshare']);
-  } finally {
-    await app.close();
-  }
-});
-
-it('an object written over the leftovers of an interrupted write holds only the new bytes', async () => {
-  const app = await openAppWithBundle(browser, bundle, []);
-  try {
-    // 2 MiB left in the temporary file, then 300 KiB written: nothing of the 2 MiB may remain.
-    const written = await writeInWorker(bundle, app.page, 2 * 1024 * 1024, 3);
-    expect(written.error).toBeUndefined();
-    expect(written.syncHandles).toBeGreaterThanOrEqual(2);
-    expect(written).toMatchObject({ size: 3 * 100 * 1024, same: true });
+    expect(written).toMatchObject({ size: pieces * 100 * 1024, same: true });
+    // The object alone: no temporary file left beside it.
     expect(written.files).toEqual(['tessera%2F0123456789abcdef0123456789abcdef%2F1%2Etshare']);
   } finally {
     await app.close();
