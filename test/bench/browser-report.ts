@@ -29,7 +29,7 @@ function longest(tasks: readonly number[]): number {
 
 /** Minor page faults per MiB of input: about 256 per MiB means every byte went through fresh memory once. */
 function faultsPerMiB(phase: PhaseResult): string {
-  const perMiB = phase.memory.minorFaults / (phase.size / MiB);
+  const perMiB = phase.use.minorFaults / (phase.size / MiB);
   return perMiB >= 10 ? Math.round(perMiB).toLocaleString('en-US') : perMiB.toFixed(1);
 }
 
@@ -77,14 +77,14 @@ const MODELS: readonly { label: string; stages: readonly CeilingId[]; compareWit
 function cpuBudget(report: BrowserReport, cores: number): string[] {
   const rows = (['protect', 'recover'] as const).flatMap((phase) => {
     const run = report.phases.find((p) => p.scheme === 'ssms' && p.workers === 2 && p.phase === phase);
-    if (!run || run.memory.cpuSeconds <= 0) return [];
-    const perGiB = (run.memory.cpuSeconds / run.size) * 2 ** 30;
+    if (!run || run.use.cpuSeconds <= 0) return [];
+    const perGiB = (run.use.cpuSeconds / run.size) * 2 ** 30;
     const bound = (cores / perGiB) * (2 ** 30 / 1e6);
-    return [[`ssms 3-of-5 ${phase}, 2 workers`, `${perGiB.toFixed(1)} s`, `${(run.memory.cpuSeconds / run.seconds).toFixed(2)} of ${cores}`, formatRate(bound), formatRate(run.megabytesPerSecond)]];
+    return [[`ssms 3-of-5 ${phase}, 2 workers`, `${perGiB.toFixed(1)} s`, `${(run.use.cpuSeconds / run.seconds).toFixed(2)} of ${cores}`, formatRate(bound), formatRate(run.megabytesPerSecond)]];
   });
   if (rows.length === 0) return [];
   return [
-    `**CPU budget.** Every Chromium process's CPU time over the run (/proc), per GiB of input: the work an operation costs. With ${cores} cores, an operation that costs C CPU-seconds per GiB cannot beat ${cores} / C GiB/s, however it spreads the work.`,
+    `**CPU budget.** Every Chromium process's CPU time over the median timed run (/proc), per GiB of input: the work an operation costs. With ${cores} cores, an operation that costs C CPU-seconds per GiB cannot beat ${cores} / C GiB/s, however it spreads the work.`,
     '',
     ...table(['operation', 'CPU-seconds per GiB', 'cores busy (average)', `bound on ${cores} cores, MB/s`, 'measured MB/s'], rows, [1, 2, 3, 4]),
     '',
@@ -250,12 +250,13 @@ export function browserSection(report: BrowserReport): string[] {
     String(p.workers),
     PHASE_LABEL[p.phase],
     p.seconds.toFixed(2),
+    p.runSeconds.map((seconds) => seconds.toFixed(2)).join(', '),
     formatRate(p.megabytesPerSecond),
     mebibytes(p.memory.peakTabBytes),
     `${mebibytes(p.memory.pageBytesAtPeak)} / ${mebibytes(p.memory.workerBytesAtPeak)} (${p.memory.maxWorkers})`,
     `${mebibytes(p.memory.v8BytesAtPeak)} / ${mebibytes(p.memory.blinkBytesAtPeak)} / ${mebibytes(p.memory.arrayBufferBytesAtPeak)}`,
     `${mebibytes(p.memory.rssBaselineBytes)} → ${mebibytes(p.memory.rssPeakBytes)}`,
-    `${p.memory.cpuSeconds.toFixed(1)} s (${(p.memory.cpuSeconds / p.seconds).toFixed(2)} cores); ${((p.memory.cpuSeconds / p.size) * 2 ** 30).toFixed(1)} s per GiB, ${((p.memory.systemSeconds / p.size) * 2 ** 30).toFixed(1)} of it in the kernel`,
+    `${p.use.cpuSeconds.toFixed(1)} s (${(p.use.cpuSeconds / p.seconds).toFixed(2)} cores); ${((p.use.cpuSeconds / p.size) * 2 ** 30).toFixed(1)} s per GiB, ${((p.use.systemSeconds / p.size) * 2 ** 30).toFixed(1)} of it in the kernel`,
     faultsPerMiB(p),
     longTaskText(p.longTasks),
   ]);
@@ -315,11 +316,16 @@ export function browserSection(report: BrowserReport): string[] {
       `${report.quick ? ', QUICK MODE (smaller inputs)' : ''}.`,
     '',
     `- Machine: ${machineLine()}; Chromium ${report.chromium} (headless, /usr/bin/chromium)`,
-    `- Load average (1 min) at the start ${report.loadAtStart.toFixed(1)}, at the end ${report.loadAtEnd.toFixed(1)}: other work shared the cores. Each figure is **one run**: compare figures of the same run, and expect ±15 % between runs.`,
+    `- Load average (1 min) at the start ${report.loadAtStart.toFixed(1)}, at the end ${report.loadAtEnd.toFixed(1)}: other work shared the cores. ` +
+      `Each time is the **median of ${report.timedRuns} runs**, each in a Chromium of its own; compare figures of the same run, and expect ±15 % between runs of the benchmark.`,
     '- The app as it ships (production build, `vite preview` on 127.0.0.1), driven through its UI only: the file is chosen with the file input (Chromium reads it from disk), 3-of-5 is set, **Protect** clicked; then **Recover**. ' +
-      'Time runs from the click to the moment the page shows the result (the file\'s card, or the verdict), both read from `performance.now()` in the page.',
+      'Time runs from the click to the moment the page shows the result (the file\'s card, or the verdict), both read from `performance.now()` in the page. ' +
+      'Before each click the kernel writes out what the runs before left in the page cache (`sync`), so that no run pays for the writes of another.',
+    `- Each group (scheme, workers) runs ${report.timedRuns + 1} times. Once **watched**, for the memory figures: every 100 ms the benchmark reads the heaps of the page and of each worker through DevTools, ` +
+      'which costs CPU on the same cores (about 6 % of a 1 GiB protect, measured), so that run is not timed. Then ' +
+      `${report.timedRuns} times **timed**, with no DevTools session on the workers and /proc read only at the click and at the end (CPU time, page faults); the long tasks are those of every run.`,
     '- Every rebuild is checked: the app must say "Identical" and show, for the rebuilt file, the fingerprint (docs/fingerprint.md) computed in Node from the input; the card must say which shares were used (2, 3, 5 with clouds A and D off). A wrong rebuild stops the benchmark.',
-    '- Each group of runs has a Chromium of its own with a fresh profile folder **on disk**, so OPFS (the five demo clouds and the rebuilt file) is on disk as for a user. (In Playwright\'s usual off-the-record contexts, Chromium keeps OPFS in memory.) Runs start once the service worker controls the page: on a first visit it fetches and checks every file of the build, work a returning user no longer has. `?workers=N` in the address sets the chunk workers each job may use (src/jobs/index.ts → workers/share-jobs.ts; 1 keeps every chunk in the job\'s own worker): ' +
+    '- Each run has a Chromium of its own with a fresh profile folder **on disk**, so OPFS (the five demo clouds and the rebuilt file) is on disk as for a user. (In Playwright\'s usual off-the-record contexts, Chromium keeps OPFS in memory.) Runs start once the service worker controls the page: on a first visit it fetches and checks every file of the build, work a returning user no longer has. `?workers=N` in the address sets the chunk workers each job may use (src/jobs/index.ts → workers/share-jobs.ts; 1 keeps every chunk in the job\'s own worker): ' +
       'with 1, the job\'s worker does all the work; with 2, it reads and writes while two chunk workers encrypt, code and digest the fingerprint\'s blocks.',
     '',
     '### Targets',
@@ -330,23 +336,23 @@ export function browserSection(report: BrowserReport): string[] {
     ...machineSection(report),
     '### Runs',
     '',
-    'Tab memory is the peak, over samples every 100 ms, of the page\'s heap plus the heaps of all its workers, each read from Chromium with `Runtime.getHeapUsage` ' +
+    'Tab memory (from the watched run) is the peak, over samples every 100 ms, of the page\'s heap plus the heaps of all its workers, each read from Chromium with `Runtime.getHeapUsage` ' +
       '(DevTools protocol, on the page and on every worker target, attached as they start): V8 heap in use + Blink heap + **ArrayBuffer backing stores** ' +
       '(chunks of file data live there, outside the V8 heap). "page / workers" is that peak sample split by target, with the most workers alive at once; ' +
       '"V8 / Blink / ArrayBuffers" the same sample split by kind (`usedSize`, `embedderHeapUsedSize`, `backingStorageSize`; WebAssembly memories count as ArrayBuffers, ' +
       'and a buffer counts until it is collected). Chromium RSS is the sum of VmRSS over every Chromium process this benchmark started (/proc), ' +
       'just before the click and at most during the run; shared pages count once per process, so it overstates. Long tasks: main-thread tasks over 50 ms ' +
       '(PerformanceObserver of type `longtask`, shown to see a deliberate 80 ms task before any run). ' +
-      'Chromium CPU is the CPU time (user + system, /proc) every Chromium process of the run used from the click to the end, on all cores together: ' +
+      'Chromium CPU (from the median timed run) is the CPU time (user + system, /proc) every Chromium process of the run used from the click to the end, on all cores together: ' +
       '"cores" is that ÷ the seconds, and per GiB it is the work the operation costs, whatever the number of cores; "in the kernel" is its system part ' +
       '(writing and reading files, page faults, messages between processes). ' +
       'Page faults per input MiB are the minor page faults of the same processes over the same time (/proc, `minflt`), ÷ the input\'s MiB: ' +
       `a minor page fault is a page of memory handed over fresh by the kernel (${freshPageMicroseconds(report.machine).toFixed(1)} µs each in this run: "The machine under the browser" above), so a pipeline that reuses its buffers shows few.`,
     '',
     ...table(
-      ['scheme', 'input', 'workers', 'operation', 'seconds', 'MB/s', 'tab memory peak', 'page / workers (workers alive)', 'V8 / Blink / ArrayBuffers', 'Chromium RSS before → peak', 'Chromium CPU', 'page faults per input MiB', 'long tasks > 50 ms'],
+      ['scheme', 'input', 'workers', 'operation', 'seconds (median)', 'seconds, each timed run', 'MB/s', 'tab memory peak', 'page / workers (workers alive)', 'V8 / Blink / ArrayBuffers', 'Chromium RSS before → peak', 'Chromium CPU', 'page faults per input MiB', 'long tasks > 50 ms'],
       runRows,
-      [4, 5, 6, 11],
+      [4, 6, 7, 12],
     ),
     '',
     ...longFrameLines(report),

@@ -211,10 +211,42 @@ function residentBytes(pids: readonly number[]): number {
   return total;
 }
 
+/** What Chromium's processes used over one span, on all cores together (/proc). */
+export interface ProcessUse {
+  /** CPU time, user + system, seconds (a process that ended within the span is left out). */
+  readonly cpuSeconds: number;
+  /** The part of cpuSeconds spent in the kernel. */
+  readonly systemSeconds: number;
+  /** Minor page faults over the same span. */
+  readonly minorFaults: number;
+}
+
+/**
+ * Starts counting what Chromium's processes use; `stop` returns it. Two reads of /proc and nothing
+ * in between, so a timed run pays nothing for it.
+ */
+export function countChromium(): { stop(): ProcessUse } {
+  const atStart = countersByProcess(chromiumProcesses());
+  return {
+    stop() {
+      let cpuSeconds = 0;
+      let systemSeconds = 0;
+      let minorFaults = 0;
+      for (const [pid, now] of countersByProcess(chromiumProcesses())) {
+        const before = atStart.get(pid);
+        cpuSeconds += now.cpuSeconds - (before?.cpuSeconds ?? 0);
+        systemSeconds += now.systemSeconds - (before?.systemSeconds ?? 0);
+        minorFaults += now.minorFaults - (before?.minorFaults ?? 0);
+      }
+      return { cpuSeconds, systemSeconds, minorFaults };
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sampling during one operation
 
-export interface MemoryPeak {
+export interface MemoryPeak extends ProcessUse {
   readonly samples: number;
   /** Largest page heap + Σ worker heaps (heapBytes) seen in one sample. */
   readonly peakTabBytes: number;
@@ -230,15 +262,7 @@ export interface MemoryPeak {
   /** Σ VmRSS of Chromium's processes in the first sample (before the click) and at most. */
   readonly rssBaselineBytes: number;
   readonly rssPeakBytes: number;
-  /**
-   * CPU seconds Chromium's processes spent from the first sample to the last, on all cores (a
-   * process that ended meanwhile is left out; the sampling's own DevTools calls are counted).
-   */
-  readonly cpuSeconds: number;
-  /** The part of cpuSeconds spent in the kernel. */
-  readonly systemSeconds: number;
-  /** Minor page faults of Chromium's processes over the same span (counted the same way). */
-  readonly minorFaults: number;
+  // ProcessUse: from the first sample to the last; the sampling's own DevTools calls are counted.
 }
 
 export interface MemoryWatch {
@@ -258,7 +282,7 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
   let maxWorkers = 0;
   let rssBaselineBytes = 0;
   let rssPeakBytes = 0;
-  const atStart = countersByProcess(pids);
+  const use = countChromium();
 
   const sampleOnce = async (): Promise<void> => {
     // The process list changes rarely (a new renderer, a utility process): refreshed once a second.
@@ -297,19 +321,8 @@ export async function watchMemory(targets: BrowserTargets, intervalMs = 100): Pr
       stopped = true;
       await loop;
       await sampleOnce();
-      let cpuSeconds = 0;
-      let systemSeconds = 0;
-      let minorFaults = 0;
-      for (const [pid, now] of countersByProcess(chromiumProcesses())) {
-        const before = atStart.get(pid);
-        cpuSeconds += now.cpuSeconds - (before?.cpuSeconds ?? 0);
-        systemSeconds += now.systemSeconds - (before?.systemSeconds ?? 0);
-        minorFaults += now.minorFaults - (before?.minorFaults ?? 0);
-      }
       return {
-        cpuSeconds,
-        systemSeconds,
-        minorFaults,
+        ...use.stop(),
         samples,
         peakTabBytes,
         pageBytesAtPeak,

@@ -6,18 +6,25 @@
  * For each scheme it protects a file, recovers it with all five clouds on, then with two clouds off
  * (so ssms decodes), each timed from the click to the state that says it is done, as the page itself
  * saw it (performance.now() in the page). Every rebuild is checked: the SHA-256 the app shows for
- * the rebuilt file must be the input's, computed here. Meanwhile it samples, every 100 ms, the
- * heaps of the page and of every worker (browser-targets.ts) and the resident memory of Chromium's
- * processes, counts their CPU time and minor page faults from the click to the end (/proc), and
- * records the page's long tasks (Long Tasks API, proven live first). It measures
- * ssms with 1 and with 2 workers (`?workers=N`), the browser's own ceilings stage by stage in a
- * worker of the same page (ceilings-worker.ts), and finally profiles every thread's CPU time during
- * a smaller protect and recover, in a Chromium trace (cpu-profile.ts).
+ * the rebuilt file must be the input's, computed here. It measures ssms with 1 and with 2 workers
+ * (`?workers=N`), the browser's own ceilings stage by stage in a worker of the same page
+ * (ceilings-worker.ts), and finally profiles every thread's CPU time during a smaller protect and
+ * recover, in a Chromium trace (cpu-profile.ts).
  *
- * Each group of runs gets a Chromium of its own with a fresh profile folder on disk: Playwright's
- * usual contexts are off the record, and Chromium then keeps OPFS in memory, which is neither what
- * a user gets nor a fair memory figure.
+ * Each group (scheme, workers) is run TIMED_RUNS + 1 times, each time in a Chromium of its own with
+ * a fresh profile folder on disk (Playwright's usual contexts are off the record, and Chromium then
+ * keeps OPFS in memory, which is neither what a user gets nor a fair memory figure):
+ * - once watched: every 100 ms, the heaps of the page and of every worker (DevTools, browser-
+ *   targets.ts) and the resident memory of Chromium's processes. That watching costs CPU on the
+ *   same 2 cores (about 6 % of a 1 GiB protect, measured), so this run gives the memory figures
+ *   and no time;
+ * - TIMED_RUNS times unwatched: no DevTools session on the workers, only /proc read at the click
+ *   and at the end (CPU time, page faults). Their median is the group's time.
+ * Every run records the page's long tasks (Long Tasks API, proven live first). Before each click
+ * the kernel writes out what earlier runs left in the page cache (`sync`), so no run pays for the
+ * writes of the one before it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +45,7 @@ import {
 import { buildApp, root, serveApp, type ServedApp } from '../browser/serve-app.js';
 import { fillProtectForm, switchCloud } from '../browser/ui.js';
 import { writeRandomFile } from '../helpers/random-file.js';
-import { BrowserTargets, watchMemory, type MemoryPeak } from './browser-targets.js';
+import { BrowserTargets, countChromium, watchMemory, type MemoryPeak, type ProcessUse } from './browser-targets.js';
 import type { CeilingReply, CeilingRequest, CeilingResult } from './ceilings-worker.js';
 import { measureMachine, type MachineCost } from './machine.js';
 import { FrameNamer, readTrace, scriptOf, selfTimesBetween, type SelfTime, type ThreadProfile } from './cpu-profile.js';
@@ -53,6 +60,8 @@ const CEILINGS_WORKER_PATH = '/bench/ceilings-worker.js';
 const LONG_WAIT_MS = 10 * 60_000;
 const K = 3;
 const N = 5;
+/** Unwatched runs of each group; the group's time is their median. */
+const TIMED_RUNS = 3;
 
 /**
  * tsx compiles this file with esbuild's keepNames, which wraps named inner functions in a
@@ -69,14 +78,19 @@ export interface PhaseResult {
   /** Compute workers per job, asked for with ?workers=N. */
   readonly workers: number;
   readonly phase: Phase;
-  /** Click to done, as timed in the page. */
+  /** Click to done, as timed in the page: the median of the timed runs. */
   readonly seconds: number;
-  /** MB (10^6 bytes) of the original file per second. */
+  /** MB (10^6 bytes) of the original file per second, in that median run. */
   readonly megabytesPerSecond: number;
+  /** Click to done in each timed run, in the order they ran. */
+  readonly runSeconds: readonly number[];
+  /** What Chromium's processes used in the median timed run. */
+  readonly use: ProcessUse;
+  /** From the watched run (not timed). */
   readonly memory: MemoryPeak;
-  /** Durations (ms) of the main-thread long tasks during the operation. */
+  /** Durations (ms) of the main-thread long tasks during the operation, in every run. */
   readonly longTasks: readonly number[];
-  /** The frames over 50 ms in the same time, with the scripts that ran in them, named. */
+  /** The frames over 50 ms in the same runs, with the scripts that ran in them, named. */
   readonly longFrames: readonly NamedLongFrame[];
   /** "Rebuilt from shares …" as the app says it (recoveries only). */
   readonly usedShares?: string;
@@ -113,6 +127,8 @@ export interface ProfiledPhase {
 
 export interface BrowserReport {
   readonly quick: boolean;
+  /** Unwatched runs per group, whose median is each figure. */
+  readonly timedRuns: number;
   readonly chromium: string;
   readonly startedAt: Date;
   readonly elapsedSeconds: number;
@@ -143,7 +159,8 @@ interface InputFile {
 
 interface Session {
   readonly app: OpenApp;
-  readonly targets: BrowserTargets;
+  /** Only in a watched session: the DevTools view of the page's and workers' heaps. */
+  readonly targets: BrowserTargets | undefined;
   /** Chromium's version, e.g. "156.0.8078.79". */
   readonly chromium: string;
 }
@@ -186,7 +203,13 @@ async function buildForBench(): Promise<void> {
  * Runs `work` in the app, opened with `?workers=N` (when given) in a Chromium of its own whose
  * profile folder (and with it OPFS: the demo clouds' shares) is removed afterwards.
  */
-async function withApp<T>(served: ServedApp, workDirectory: string, workers: number | undefined, work: (session: Session) => Promise<T>): Promise<T> {
+async function withApp<T>(
+  served: ServedApp,
+  workDirectory: string,
+  workers: number | undefined,
+  watched: boolean,
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
   const profile = await mkdtemp(join(workDirectory, 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -202,7 +225,7 @@ async function withApp<T>(served: ServedApp, workDirectory: string, workers: num
     // (src/pwa/sw.ts): work of its own, on the same 2 cores, that a returning user no longer has.
     // Runs start once it controls the page, that is once it is installed.
     await app.page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
-    const targets = await BrowserTargets.attach(context, app.page);
+    const targets = watched ? await BrowserTargets.attach(context, app.page) : undefined;
     try {
       await watchLongTasks(app.page);
       const result = await work({ app, targets, chromium: context.browser()?.version() ?? 'unknown' });
@@ -210,7 +233,7 @@ async function withApp<T>(served: ServedApp, workDirectory: string, workers: num
       if (trouble.length > 0) throw new Error(`bench: the page reported trouble:\n${trouble.join('\n')}`);
       return result;
     } finally {
-      await targets.detach();
+      await targets?.detach();
     }
   } finally {
     await context.close();
@@ -286,11 +309,16 @@ async function readStopwatch(page: Page): Promise<{ seconds: number; clickAt: nu
   return { seconds: (doneAt - clickAt) / 1000, clickAt };
 }
 
+/** One run of one operation. */
 interface Timed {
   readonly seconds: number;
-  readonly memory: MemoryPeak;
+  readonly use: ProcessUse;
+  /** In a watched session only. */
+  readonly memory: MemoryPeak | undefined;
   readonly longTasks: readonly number[];
   readonly longFrames: readonly NamedLongFrame[];
+  /** "Rebuilt from shares …" as the app says it (recoveries only). */
+  readonly usedShares?: string;
 }
 
 /** The page's long frames since the last clearLongTasks, their scripts named through the build's source maps. */
@@ -313,51 +341,72 @@ async function namedLongFrames(page: Page, clickAt: number): Promise<NamedLongFr
   }));
 }
 
-/** Clicks `button` and waits for the done state (or an error shown by the app), with memory and long tasks. */
+/**
+ * Clicks `button` and waits for the done state (or an error shown by the app), with CPU time, long
+ * tasks, and in a watched session memory. First the kernel writes out what is waiting in the page
+ * cache (the input file, the runs before), so that this run does not pay for it.
+ */
 async function timedClick(session: Session, state: DoneState, button: Locator): Promise<Timed> {
   const { page } = session.app;
   await clearLongTasks(page);
   await armStopwatch(page, state);
-  const memory = await watchMemory(session.targets);
+  execFileSync('sync');
+  const memory = session.targets ? await watchMemory(session.targets) : undefined;
+  const use = countChromium();
   let watch: { seconds: number; clickAt: number };
-  let peak: MemoryPeak;
+  let peak: MemoryPeak | undefined;
   try {
     await button.click();
     watch = await readStopwatch(page);
   } finally {
-    peak = await memory.stop();
+    peak = await memory?.stop();
   }
-  return { seconds: watch.seconds, memory: peak, longTasks: await longTasks(page), longFrames: await namedLongFrames(page, watch.clickAt) };
+  const used = use.stop();
+  return { seconds: watch.seconds, use: used, memory: peak, longTasks: await longTasks(page), longFrames: await namedLongFrames(page, watch.clickAt) };
 }
 
-function result(scheme: Scheme, input: InputFile, workers: number, phase: Phase, timed: Timed, usedShares?: string): PhaseResult {
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** One phase of a group: its timed runs (time: their median; CPU: the median run's) and its watched run (memory). */
+function result(scheme: Scheme, input: InputFile, workers: number, phase: Phase, timed: readonly Timed[], watched: Timed): PhaseResult {
+  if (timed.length === 0 || !watched.memory) throw new Error('bench: a phase needs timed runs and a watched run');
+  const seconds = median(timed.map((run) => run.seconds));
+  // With an even count the median falls between two runs: the CPU figures are the nearer one's.
+  const middle = timed.reduce((best, run) => (Math.abs(run.seconds - seconds) < Math.abs(best.seconds - seconds) ? run : best));
+  const all = [...timed, watched];
   return {
     scheme,
     size: input.size,
     workers,
     phase,
-    seconds: timed.seconds,
-    megabytesPerSecond: input.size / 1e6 / timed.seconds,
-    memory: timed.memory,
-    longTasks: timed.longTasks,
-    longFrames: timed.longFrames,
-    ...(usedShares === undefined ? {} : { usedShares }),
+    seconds,
+    megabytesPerSecond: input.size / 1e6 / seconds,
+    runSeconds: timed.map((run) => run.seconds),
+    use: middle.use,
+    memory: watched.memory,
+    longTasks: all.flatMap((run) => run.longTasks),
+    longFrames: all.flatMap((run) => run.longFrames),
+    ...(watched.usedShares === undefined ? {} : { usedShares: watched.usedShares }),
   };
 }
 
 /** Chooses the file, sets scheme and 3-of-5, and times Protect. Returns the file's card. */
-async function protectPhase(session: Session, input: InputFile, scheme: Scheme, workers: number): Promise<{ result: PhaseResult; card: Locator }> {
+async function protectPhase(session: Session, input: InputFile, scheme: Scheme): Promise<{ timed: Timed; card: Locator }> {
   const { page } = session.app;
   await fillProtectForm(page, input, { scheme, k: K, n: N });
   const card = page.getByRole('article', { name: input.name });
   const timed = await timedClick(session, { kind: 'protect', name: input.name }, page.getByRole('button', { name: 'Protect', exact: true }));
   const rows = await card.getByRole('row').count();
   if (rows !== N + 1) throw wrongResult(`the card of ${input.name} lists ${rows - 1} shares, expected ${N}`);
-  return { result: result(scheme, input, workers, 'protect', timed), card };
+  return { timed, card };
 }
 
 /** Times Recover and checks the rebuilt file's SHA-256; then closes the result (deleting the file). */
-async function recoverPhase(session: Session, input: InputFile, scheme: Scheme, workers: number, card: Locator, phase: Phase): Promise<PhaseResult> {
+async function recoverPhase(session: Session, input: InputFile, scheme: Scheme, card: Locator, phase: Phase): Promise<Timed> {
   const verdict = card.getByTestId('verdict');
   const timed = await timedClick(session, { kind: 'recover', name: input.name }, card.getByRole('button', { name: 'Recover', exact: true }));
   const shown = {
@@ -371,7 +420,7 @@ async function recoverPhase(session: Session, input: InputFile, scheme: Scheme, 
   const usedShares = (await card.getByText(/^Rebuilt from shares/).innerText()).trim();
   await card.getByRole('button', { name: 'Close' }).click();
   await verdict.waitFor({ state: 'detached' });
-  return result(scheme, input, workers, phase, timed, usedShares);
+  return { ...timed, usedShares };
 }
 
 async function switchCloudsOff(page: Page, names: readonly string[]): Promise<void> {
@@ -379,7 +428,31 @@ async function switchCloudsOff(page: Page, names: readonly string[]): Promise<vo
   await page.getByText(`${N - names.length} of ${N} clouds are switched on.`).waitFor();
 }
 
-/** Protect, recover with all clouds on, and (unless `decoding` is false) with clouds A and D off. */
+/** Protect, recover with all clouds on, and (unless `decoding` is false) with clouds A and D off, in one fresh Chromium. */
+async function runOnce(
+  served: ServedApp,
+  workDirectory: string,
+  input: InputFile,
+  scheme: Scheme,
+  workers: number,
+  decoding: boolean,
+  watched: boolean,
+): Promise<Map<Phase, Timed>> {
+  return withApp(served, workDirectory, workers, watched, async (session) => {
+    const protect = await protectPhase(session, input, scheme);
+    const runs = new Map<Phase, Timed>([['protect', protect.timed]]);
+    runs.set('recover', await recoverPhase(session, input, scheme, protect.card, 'recover'));
+    if (decoding) {
+      await switchCloudsOff(session.app.page, ['Demo cloud A', 'Demo cloud D']);
+      const decoded = await recoverPhase(session, input, scheme, protect.card, 'recover-decoding');
+      if (decoded.usedShares !== 'Rebuilt from shares 2, 3, 5.') throw wrongResult(`with clouds A and D off: "${decoded.usedShares}"`);
+      runs.set('recover-decoding', decoded);
+    }
+    return runs;
+  });
+}
+
+/** A group: one watched run for memory, then TIMED_RUNS unwatched runs for time. */
 async function runScheme(
   served: ServedApp,
   workDirectory: string,
@@ -388,18 +461,10 @@ async function runScheme(
   workers: number,
   decoding: boolean,
 ): Promise<PhaseResult[]> {
-  return withApp(served, workDirectory, workers, async (session) => {
-    const protect = await protectPhase(session, input, scheme, workers);
-    const results = [protect.result];
-    results.push(await recoverPhase(session, input, scheme, workers, protect.card, 'recover'));
-    if (decoding) {
-      await switchCloudsOff(session.app.page, ['Demo cloud A', 'Demo cloud D']);
-      const decoded = await recoverPhase(session, input, scheme, workers, protect.card, 'recover-decoding');
-      if (decoded.usedShares !== 'Rebuilt from shares 2, 3, 5.') throw wrongResult(`with clouds A and D off: "${decoded.usedShares}"`);
-      results.push(decoded);
-    }
-    return results;
-  });
+  const watched = await runOnce(served, workDirectory, input, scheme, workers, decoding, true);
+  const timed: Map<Phase, Timed>[] = [];
+  for (let run = 0; run < TIMED_RUNS; run++) timed.push(await runOnce(served, workDirectory, input, scheme, workers, decoding, false));
+  return [...watched].map(([phase, watchedRun]) => result(scheme, input, workers, phase, timed.map((runs) => runs.get(phase)!), watchedRun));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +476,7 @@ async function measureCeilings(
   input: InputFile,
   size: number,
 ): Promise<{ ceilings: CeilingResult[]; chromium: string }> {
-  return withApp(served, workDirectory, undefined, async ({ app, chromium: version }) => {
+  return withApp(served, workDirectory, undefined, false, async ({ app, chromium: version }) => {
     const { page } = app;
     await page.evaluate(() => {
       const picker = document.createElement('input');
@@ -457,15 +522,15 @@ function roleOf(script: string, threadName: string): string {
  */
 async function profileSsms(served: ServedApp, workDirectory: string, input: InputFile, workers: number): Promise<ProfiledPhase[]> {
   const namer = new FrameNamer(new URL(served.baseUrl).origin, OUT_DIR);
-  return withApp(served, workDirectory, workers, async (session) => {
+  return withApp(served, workDirectory, workers, false, async (session) => {
     const browser = session.app.context.browser();
     if (!browser) throw new Error('bench: no browser to trace');
     const profiled: ProfiledPhase[] = [];
-    const traced = async (run: () => Promise<PhaseResult>): Promise<void> => {
+    const traced = async (phase: Phase, run: () => Promise<Timed>): Promise<void> => {
       await browser.startTracing(undefined, { categories: ['disabled-by-default-v8.cpu_profiler', 'blink.user_timing'] });
-      let phase: PhaseResult;
+      let timed: Timed;
       try {
-        phase = await run();
+        timed = await run();
       } catch (error) {
         await browser.stopTracing().catch(() => undefined);
         throw error;
@@ -491,8 +556,8 @@ async function profileSsms(served: ServedApp, workDirectory: string, input: Inpu
         roles.set(role, total);
       }
       profiled.push({
-        phase: phase.phase,
-        seconds: phase.seconds,
+        phase,
+        seconds: timed.seconds,
         roles: [...roles].map(([role, total]) => ({
           role,
           threads: total.threads,
@@ -502,14 +567,14 @@ async function profileSsms(served: ServedApp, workDirectory: string, input: Inpu
       });
     };
     let card: Locator | undefined;
-    await traced(async () => {
-      const protect = await protectPhase(session, input, 'ssms', workers);
+    await traced('protect', async () => {
+      const protect = await protectPhase(session, input, 'ssms');
       card = protect.card;
-      return protect.result;
+      return protect.timed;
     });
-    await traced(() => recoverPhase(session, input, 'ssms', workers, card!, 'recover'));
+    await traced('recover', () => recoverPhase(session, input, 'ssms', card!, 'recover'));
     await switchCloudsOff(session.app.page, ['Demo cloud A', 'Demo cloud D']);
-    await traced(() => recoverPhase(session, input, 'ssms', workers, card!, 'recover-decoding'));
+    await traced('recover-decoding', () => recoverPhase(session, input, 'ssms', card!, 'recover-decoding'));
     return profiled;
   });
 }
@@ -538,10 +603,10 @@ export async function measureBrowser({ quick, progress }: BrowserBenchOptions): 
 
     const phases: PhaseResult[] = [];
     for (const workers of [1, 2]) {
-      progress(`browser: ssms ${K}-of-${N}, ${sizeLabel(ssmsSize)}, ${workers} worker${workers > 1 ? 's' : ''}: protect, recover${workers === 2 ? ', recover with clouds A and D off' : ''}`);
+      progress(`browser: ssms ${K}-of-${N}, ${sizeLabel(ssmsSize)}, ${workers} worker${workers > 1 ? 's' : ''}: protect, recover${workers === 2 ? ', recover with clouds A and D off' : ''}; 1 watched run, ${TIMED_RUNS} timed`);
       phases.push(...(await runScheme(served, workDirectory, large, 'ssms', workers, workers === 2)));
     }
-    progress(`browser: shamir ${K}-of-${N}, ${sizeLabel(shamirSize)}, 2 workers: protect, recover, recover with clouds A and D off`);
+    progress(`browser: shamir ${K}-of-${N}, ${sizeLabel(shamirSize)}, 2 workers: protect, recover, recover with clouds A and D off; 1 watched run, ${TIMED_RUNS} timed`);
     phases.push(...(await runScheme(served, workDirectory, small, 'shamir', 2, true)));
 
     progress(`browser: the machine under it (Node): fresh memory, and writing the files of a ${sizeLabel(ssmsSize)} protect and recover`);
@@ -552,6 +617,7 @@ export async function measureBrowser({ quick, progress }: BrowserBenchOptions): 
 
     return {
       quick,
+      timedRuns: TIMED_RUNS,
       chromium: chromiumVersion,
       startedAt: new Date(started),
       elapsedSeconds: (Date.now() - started) / 1000,
