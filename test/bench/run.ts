@@ -23,12 +23,12 @@ import { fileURLToPath } from 'node:url';
 import secrets from 'secrets.js-grempe';
 import { combine as peerCombine, split as peerSplit } from 'shamir-secret-sharing';
 import { hex } from '../../src/core/bytes.js';
-import { nodeCryptoBackend } from '../../src/cli/node-crypto.js';
-import { combineSecret, DEFAULT_CHUNK_SIZE, defaultRandom, getGfKernel, ReedSolomon, shareSize, splitSecret, webCryptoBackend, type CryptoBackend, type Scheme } from '../../src/core/index.js';
+import { combineSecret, DEFAULT_CHUNK_SIZE, defaultRandom, getGfKernel, ReedSolomon, shareSize, splitSecret, type Scheme } from '../../src/core/index.js';
 import { workspaceCapacity } from '../../src/core/kernel.js';
 import { evaluateAt, splitInto, xsUpTo } from '../../src/core/shamir.js';
 import { randomBytes, sameBytes } from '../helpers/bytes.js';
 import { check, measureCore, runsFor, type CoreRow } from './core.js';
+import type { Ceilings } from './ceilings-node.js';
 import {
   cpuModel,
   formatRate,
@@ -310,51 +310,6 @@ async function measureStreamedKernels(size: number): Promise<StreamedKernelRow[]
 // ---------------------------------------------------------------------------------------------
 // Ceilings: what the machine does with the same bytes when no sharing is involved
 
-interface Ceilings {
-  readonly memoryCopy: Measurement;
-  /** Through node:crypto, the backend the pipelines here use (test/bench/core.ts). */
-  readonly aesGcm: Measurement;
-  /** Through Node's WebCrypto (crypto.subtle), for comparison: core's default, which the app uses. */
-  readonly aesGcmWebCrypto: Measurement;
-  readonly randomValues: Measurement;
-}
-
-async function measureCeilings(size: number): Promise<Ceilings> {
-  const runs = runsFor(size);
-  const source = randomBytes(size);
-  const target = new Uint8Array(size);
-  const memoryCopy = await measure(size, () => target.set(source), runs);
-
-  // One chunk at a time, each awaited, as the pipeline seals them.
-  const chunk = DEFAULT_CHUNK_SIZE;
-  const additionalData = randomBytes(32);
-  const aesThrough = async (backend: CryptoBackend): Promise<Measurement> => {
-    const key = await backend.importKey(randomBytes(32));
-    let counter = 0;
-    return measure(
-      size,
-      async () => {
-        for (let offset = 0; offset < size; offset += chunk) {
-          const iv = new Uint8Array(12);
-          new DataView(iv.buffer).setUint32(8, counter++);
-          await backend.seal(key, iv, additionalData, source.subarray(offset, offset + chunk));
-        }
-      },
-      runs,
-    );
-  };
-  const aesGcm = await aesThrough(nodeCryptoBackend);
-  const aesGcmWebCrypto = await aesThrough(webCryptoBackend);
-
-  const randomValues = await measure(
-    size,
-    () => {
-      for (let offset = 0; offset < size; offset += 64 * KiB) crypto.getRandomValues(target.subarray(offset, offset + 64 * KiB));
-    },
-    runs,
-  );
-  return { memoryCopy, aesGcm, aesGcmWebCrypto, randomValues };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Peak memory of a streamed protect, in a child process of its own
@@ -368,7 +323,7 @@ function measurePeakMemory(scheme: Scheme, size: number): Promise<PeakMemoryRepo
 
 /** One configuration of the core table, measured in a fresh process. */
 function measureCoreInChild(scheme: Scheme, k: number, n: number, size: number): Promise<CoreRow> {
-  return runChild<CoreRow>(CORE_SCRIPT, [scheme, String(k), String(n), String(size)]);
+  return runChild<CoreRow>(CORE_SCRIPT, ['core', scheme, String(k), String(n), String(size)]);
 }
 
 /** Runs a TypeScript child script and parses the JSON of its last line of output. */
@@ -428,8 +383,8 @@ async function nodePart(): Promise<string> {
   const kernelRows = await measureKernels(LARGE);
   progress(`kernels as the pipeline runs them, ${sizeLabel(LARGE)}`);
   const streamedRows = await measureStreamedKernels(LARGE);
-  progress(`ceilings, ${sizeLabel(LARGE)}`);
-  const ceilings = await measureCeilings(LARGE);
+  progress(`ceilings, ${sizeLabel(LARGE)} (in a process of its own)`);
+  const ceilings = await runChild<Ceilings>(CORE_SCRIPT, ['ceilings', String(LARGE)]);
   const peaks: PeakMemoryReport[] = [];
   for (const scheme of ['ssms', 'shamir'] as const) {
     progress(`peak memory, ${scheme} 3-of-5, ${sizeLabel(STREAMED)} streamed`);
@@ -568,6 +523,8 @@ async function nodePart(): Promise<string> {
     ),
     '',
     '## Ceilings, measured in the same run',
+    '',
+    'Each measured in a fresh process of its own, as each pipeline in the first table is (test/bench/ceilings-node.ts): measured in the benchmark\'s main process, after the peers and kernels, AES-GCM read 689–904 MB/s, below the pipelines built on it.',
     '',
     ...table(
       ['operation', 'MB/s'],
