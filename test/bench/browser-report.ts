@@ -156,7 +156,7 @@ function longFrameLines(report: BrowserReport): string[] {
       const scripts = frame.scripts.slice(0, 3).map((script) => `\`${script.name}\` from ${script.invoker || 'an unnamed invoker'}, ${script.duration.toFixed(0)} ms`);
       const scriptTotal = frame.scripts.reduce((sum, script) => sum + script.duration, 0);
       lines.push(
-        `- ${where}: at ${(frame.afterClickMs / 1000).toFixed(2)} s of ${run.seconds.toFixed(2)}, a ${frame.duration.toFixed(0)} ms frame (blocking ${frame.blockingDuration.toFixed(0)} ms; scripts ${scriptTotal.toFixed(0)} ms in all, style and layout ${frame.styleAndLayoutMs.toFixed(0)} ms, rendering ${frame.renderMs.toFixed(0)} ms)` +
+        `- ${where}: ${(frame.afterClickMs / 1000).toFixed(2)} s after the click (the median run took ${run.seconds.toFixed(2)} s), a ${frame.duration.toFixed(0)} ms frame (blocking ${frame.blockingDuration.toFixed(0)} ms; scripts ${scriptTotal.toFixed(0)} ms in all, style and layout ${frame.styleAndLayoutMs.toFixed(0)} ms, rendering ${frame.renderMs.toFixed(0)} ms)` +
           (scripts.length > 0 ? `: ${scripts.join('; ')}` : ': no script named'),
       );
     }

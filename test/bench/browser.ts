@@ -49,7 +49,7 @@ import { BrowserTargets, countChromium, watchMemory, type MemoryPeak, type Proce
 import type { CeilingReply, CeilingRequest, CeilingResult } from './ceilings-worker.js';
 import { measureMachine, type MachineCost } from './machine.js';
 import { FrameNamer, readTrace, scriptOf, selfTimesBetween, type SelfTime, type ThreadProfile } from './cpu-profile.js';
-import { GiB, MiB, sizeLabel } from './measure.js';
+import { GiB, median, MiB, sizeLabel } from './measure.js';
 
 /** Gitignored (test/.output/); the browser tests build into test/.output/dist, so both can coexist. */
 const OUT_DIR = fileURLToPath(new URL('../.output/bench-dist', import.meta.url));
@@ -363,12 +363,6 @@ async function timedClick(session: Session, state: DoneState, button: Locator): 
   }
   const used = use.stop();
   return { seconds: watch.seconds, use: used, memory: peak, longTasks: await longTasks(page), longFrames: await namedLongFrames(page, watch.clickAt) };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** One phase of a group: its timed runs (time: their median; CPU: the median run's) and its watched run (memory). */

@@ -308,11 +308,8 @@ async function measureStreamedKernels(size: number): Promise<StreamedKernelRow[]
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ceilings: what the machine does with the same bytes when no sharing is involved
-
-
-// ---------------------------------------------------------------------------------------------
-// Peak memory of a streamed protect, in a child process of its own
+// Child processes: each core configuration, the ceilings (ceilings-node.ts) and the peak memory of
+// a streamed protect, each in a fresh process
 
 const PEAK_MEMORY_SCRIPT = fileURLToPath(new URL('./peak-memory.ts', import.meta.url));
 const CORE_SCRIPT = fileURLToPath(new URL('./core-child.ts', import.meta.url));
