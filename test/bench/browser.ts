@@ -422,31 +422,10 @@ async function switchCloudsOff(page: Page, names: readonly string[]): Promise<vo
   await page.getByText(`${N - names.length} of ${N} clouds are switched on.`).waitFor();
 }
 
-/** Protect, recover with all clouds on, and (unless `decoding` is false) with clouds A and D off, in one fresh Chromium. */
-async function runOnce(
-  served: ServedApp,
-  workDirectory: string,
-  input: InputFile,
-  scheme: Scheme,
-  workers: number,
-  decoding: boolean,
-  watched: boolean,
-): Promise<Map<Phase, Timed>> {
-  return withApp(served, workDirectory, workers, watched, async (session) => {
-    const protect = await protectPhase(session, input, scheme);
-    const runs = new Map<Phase, Timed>([['protect', protect.timed]]);
-    runs.set('recover', await recoverPhase(session, input, scheme, protect.card, 'recover'));
-    if (decoding) {
-      await switchCloudsOff(session.app.page, ['Demo cloud A', 'Demo cloud D']);
-      const decoded = await recoverPhase(session, input, scheme, protect.card, 'recover-decoding');
-      if (decoded.usedShares !== 'Rebuilt from shares 2, 3, 5.') throw wrongResult(`with clouds A and D off: "${decoded.usedShares}"`);
-      runs.set('recover-decoding', decoded);
-    }
-    return runs;
-  });
-}
-
-/** A group: one watched run for memory, then TIMED_RUNS unwatched runs for time. */
+/**
+ * A group: protect, recover with all clouds on, and (unless `decoding` is false) with clouds A and
+ * D off, each time in a fresh Chromium: once watched for memory, then TIMED_RUNS unwatched for time.
+ */
 async function runScheme(
   served: ServedApp,
   workDirectory: string,
@@ -455,9 +434,22 @@ async function runScheme(
   workers: number,
   decoding: boolean,
 ): Promise<PhaseResult[]> {
-  const watched = await runOnce(served, workDirectory, input, scheme, workers, decoding, true);
+  const runOnce = (watched: boolean): Promise<Map<Phase, Timed>> =>
+    withApp(served, workDirectory, workers, watched, async (session) => {
+      const protect = await protectPhase(session, input, scheme);
+      const runs = new Map<Phase, Timed>([['protect', protect.timed]]);
+      runs.set('recover', await recoverPhase(session, input, scheme, protect.card, 'recover'));
+      if (decoding) {
+        await switchCloudsOff(session.app.page, ['Demo cloud A', 'Demo cloud D']);
+        const decoded = await recoverPhase(session, input, scheme, protect.card, 'recover-decoding');
+        if (decoded.usedShares !== 'Rebuilt from shares 2, 3, 5.') throw wrongResult(`with clouds A and D off: "${decoded.usedShares}"`);
+        runs.set('recover-decoding', decoded);
+      }
+      return runs;
+    });
+  const watched = await runOnce(true);
   const timed: Map<Phase, Timed>[] = [];
-  for (let run = 0; run < TIMED_RUNS; run++) timed.push(await runOnce(served, workDirectory, input, scheme, workers, decoding, false));
+  for (let run = 0; run < TIMED_RUNS; run++) timed.push(await runOnce(false));
   return [...watched].map(([phase, watchedRun]) => result(scheme, input, workers, phase, timed.map((runs) => runs.get(phase)!), watchedRun));
 }
 
